@@ -1,0 +1,37 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { cloudField, customEndpointField } from './common';
+
+export class AzureBlobStorageSharedKeyApi implements ICredentialType {
+	name = 'azureBlobStorageSharedKeyApi';
+
+	displayName = 'Azure Blob Storage Shared Key API';
+
+	icon = { light: 'file:azureBlobStorage.svg', dark: 'file:azureBlobStorage.dark.svg' } as const;
+
+	documentationUrl = 'https://learn.microsoft.com/en-us/azure/storage/common/storage-account-keys-manage';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Account Name',
+			name: 'accountName',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. mycompanydata',
+			description: 'The storage account name: the first part of https://<account>.blob.core.windows.net',
+		},
+		{
+			displayName: 'Account Key',
+			name: 'accountKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'key1 or key2 from the storage account\'s "Security + networking > Access keys" page in the Azure portal. It grants full access to the account.',
+		},
+		cloudField,
+		customEndpointField,
+	];
+}

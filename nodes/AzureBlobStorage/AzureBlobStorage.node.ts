@@ -1,0 +1,78 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import * as blob from './actions/blob/Blob.resource';
+import * as container from './actions/container/Container.resource';
+import { route } from './actions/router';
+import { testBlobStorageCredential } from './methods/credentialTest';
+import { searchBlobs, searchContainers } from './methods/listSearch';
+
+export class AzureBlobStorage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Azure Blob Storage',
+		name: 'azureBlobStorage',
+		icon: { light: 'file:azureBlobStorage.svg', dark: 'file:azureBlobStorage.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Upload, download, list and delete blobs and containers in Azure Blob Storage',
+		defaults: { name: 'Azure Blob Storage' },
+		usableAsTool: true,
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [
+			{
+				name: 'azureBlobStorageSharedKeyApi',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['sharedKey'] } },
+			},
+			{
+				name: 'azureBlobStorageConnectionStringApi',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['connectionString'] } },
+			},
+			{
+				name: 'azureBlobStorageSasApi',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['sas'] } },
+			},
+		],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Connection String', value: 'connectionString' },
+					{ name: 'SAS (Shared Access Signature)', value: 'sas' },
+					{ name: 'Shared Key (Account Key)', value: 'sharedKey' },
+				],
+				default: 'sharedKey',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Blob', value: 'blob' },
+					{ name: 'Container', value: 'container' },
+				],
+				default: 'blob',
+			},
+			...blob.description,
+			...container.description,
+		],
+	};
+
+	methods = {
+		listSearch: { searchContainers, searchBlobs },
+		credentialTest: { azureBlobStorageCredentialTest: testBlobStorageCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this);
+	}
+}

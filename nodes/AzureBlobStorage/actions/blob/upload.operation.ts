@@ -1,0 +1,295 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { blobJson, publicUrl } from '../../helpers/format';
+import { assertBlobName, getContainerName } from '../../helpers/locators';
+import { metadataKeyProblem, tagsProblem } from '../../helpers/validation';
+import type { BlobStorageConnection } from '../../transport/client';
+import { azureFailureError } from '../../transport/errors';
+import type { UploadSource } from '../../transport/transfer';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, MiB, uploadBlob } from '../../transport/transfer';
+import { binaryPropertyName, containerLocator, forOperation } from '../common.descriptions';
+
+export const description: INodeProperties[] = forOperation('blob', 'upload', [
+	containerLocator,
+	{
+		displayName: 'Blob Name',
+		name: 'blobName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. reports/2024/jan.csv',
+		description:
+			'Name of the blob to create, including any folder prefix. Leave empty to use the file name of the input binary.',
+	},
+	{
+		displayName: 'Input Data',
+		name: 'inputDataType',
+		type: 'options',
+		default: 'binary',
+		options: [
+			{ name: 'Binary File', value: 'binary', description: 'A file from a binary field of the input item' },
+			{ name: 'Text', value: 'text', description: 'Text typed here or built with an expression' },
+		],
+	},
+	{ ...binaryPropertyName, displayOptions: { show: { inputDataType: ['binary'] } } },
+	{
+		displayName: 'Text Content',
+		name: 'textContent',
+		type: 'string',
+		default: '',
+		typeOptions: { rows: 5 },
+		displayOptions: { show: { inputDataType: ['text'] } },
+		description: 'The text to store in the blob (saved as UTF-8)',
+	},
+	{
+		displayName: 'If Blob Exists',
+		name: 'ifExists',
+		type: 'options',
+		default: 'fail',
+		options: [
+			{ name: 'Fail', value: 'fail', description: 'Stop with an error and leave the existing blob as it is' },
+			{ name: 'Overwrite', value: 'overwrite', description: 'Replace the existing blob' },
+			{ name: 'Skip', value: 'skip', description: 'Leave the existing blob as it is and output it with skipped: true' },
+		],
+		description:
+			'What to do when a blob with this name already exists. Enforced by Azure at write time, so two runs racing cannot both overwrite.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Access Tier',
+				name: 'accessTier',
+				type: 'options',
+				default: 'Hot',
+				options: [
+					{ name: 'Archive', value: 'Archive' },
+					{ name: 'Cold', value: 'Cold' },
+					{ name: 'Cool', value: 'Cool' },
+					{ name: 'Hot', value: 'Hot' },
+				],
+				description:
+					'Storage tier of the new blob. Cooler tiers cost less to keep and more to read; Archive blobs must be rehydrated before they can be read.',
+			},
+			{
+				displayName: 'Block Size (MiB)',
+				name: 'blockSizeMiB',
+				type: 'number',
+				default: DEFAULT_BLOCK_SIZE / MiB,
+				typeOptions: { minValue: 1, maxValue: 4000 },
+				description:
+					'Files larger than one block are sent in blocks of this size. Bigger blocks mean fewer requests and better speed on fast links, at the cost of memory (about block size x (parallel uploads + 1)). Raised automatically when a file would need more than 50,000 blocks.',
+			},
+			{
+				displayName: 'Cache Control',
+				name: 'cacheControl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. max-age=3600',
+				description: 'Cache-Control header Azure returns when the blob is read',
+			},
+			{
+				displayName: 'Content Disposition',
+				name: 'contentDisposition',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. attachment; filename="report.pdf"',
+			},
+			{
+				displayName: 'Content Type',
+				name: 'contentType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. application/pdf',
+				description: 'MIME type stored with the blob. Leave empty to use the MIME type of the input binary.',
+			},
+			{
+				displayName: 'Metadata',
+				name: 'metadata',
+				type: 'fixedCollection',
+				default: {},
+				placeholder: 'Add metadata',
+				typeOptions: { multipleValues: true },
+				options: [
+					{
+						displayName: 'Metadata',
+						name: 'entries',
+						values: [
+							{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+						],
+					},
+				],
+				description: 'Name/value pairs stored with the blob (names: letters, digits, underscores)',
+			},
+			{
+				displayName: 'Parallel Uploads',
+				name: 'parallelUploads',
+				type: 'number',
+				default: DEFAULT_CONCURRENCY,
+				typeOptions: { minValue: 1, maxValue: 64 },
+				description:
+					'How many blocks are sent at the same time. More parallel uploads fill a fast, distant link better; each one holds a block in memory.',
+			},
+			{
+				displayName: 'Tags',
+				name: 'tags',
+				type: 'fixedCollection',
+				default: {},
+				placeholder: 'Add tag',
+				typeOptions: { multipleValues: true },
+				options: [
+					{
+						displayName: 'Tag',
+						name: 'entries',
+						values: [
+							{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+						],
+					},
+				],
+				description: 'Blob index tags (up to 10), searchable across the account with Find by Tags',
+			},
+		],
+	},
+]);
+
+interface UploadOptionValues {
+	accessTier?: string;
+	blockSizeMiB?: number;
+	cacheControl?: string;
+	contentDisposition?: string;
+	contentType?: string;
+	metadata?: { entries?: Array<{ name: string; value: string }> };
+	parallelUploads?: number;
+	tags?: { entries?: Array<{ name: string; value: string }> };
+}
+
+function pairs(entries: Array<{ name: string; value: string }> | undefined): Record<string, string> | undefined {
+	if (!entries?.length) return undefined;
+	return Object.fromEntries(entries.map((e) => [e.name.trim(), e.value ?? '']));
+}
+
+/** The content to upload plus the name and type it brings along. */
+async function readSource(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<{ source: UploadSource; fileName?: string; mimeType?: string }> {
+	const inputDataType = ctx.getNodeParameter('inputDataType', itemIndex, 'binary') as string;
+	if (inputDataType === 'text') {
+		const text = ctx.getNodeParameter('textContent', itemIndex, '') as string;
+		return { source: { buffer: Buffer.from(text, 'utf8') }, mimeType: 'text/plain; charset=utf-8' };
+	}
+	const property = (ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim();
+	const item = ctx.getInputData()[itemIndex];
+	const binary = item.binary?.[property];
+	if (!binary) {
+		const available = Object.keys(item.binary ?? {});
+		throw new NodeOperationError(ctx.getNode(), `Input Binary Field "${property}" is not on the input item`, {
+			itemIndex,
+			description: available.length
+				? `The item has these binary fields: ${available.join(', ')}. Set "Input Binary Field" to one of them.`
+				: 'The input item has no binary data. Put a node that reads or downloads a file (e.g. "Read/Write Files from Disk" or "HTTP Request") before this one, or choose "Text" as Input Data.',
+		});
+	}
+	if (binary.id) {
+		const metadata = await ctx.helpers.getBinaryMetadata(binary.id);
+		const stream = await ctx.helpers.getBinaryStream(binary.id, 1 * MiB);
+		return {
+			source: { stream, size: metadata.fileSize },
+			fileName: binary.fileName ?? metadata.fileName,
+			mimeType: binary.mimeType ?? metadata.mimeType,
+		};
+	}
+	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+	return { source: { buffer }, fileName: binary.fileName, mimeType: binary.mimeType };
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
+	const container = getContainerName(this, itemIndex);
+	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as 'fail' | 'overwrite' | 'skip';
+	const options = this.getNodeParameter('options', itemIndex, {}) as UploadOptionValues;
+
+	const metadata = pairs(options.metadata?.entries);
+	for (const key of Object.keys(metadata ?? {})) {
+		const problem = metadataKeyProblem(key);
+		if (problem) throw new NodeOperationError(this.getNode(), `Metadata name ${problem}`, { itemIndex });
+	}
+	const tags = pairs(options.tags?.entries);
+	const tagProblem = tags && tagsProblem(tags);
+	if (tagProblem) throw new NodeOperationError(this.getNode(), `Tags: the blob ${tagProblem}`, { itemIndex });
+
+	const { source, fileName, mimeType } = await readSource(this, itemIndex);
+	const requestedName = (this.getNodeParameter('blobName', itemIndex, '') as string).trim();
+	if (!requestedName && !fileName) {
+		source.stream?.destroy();
+		throw new NodeOperationError(this.getNode(), 'Blob Name is empty and the input binary has no file name', {
+			itemIndex,
+			description: 'Enter a Blob Name, e.g. reports/{{ $now.toFormat("yyyy-MM-dd") }}.csv',
+		});
+	}
+	const blobName = assertBlobName(this, requestedName || (fileName as string), itemIndex, 'Blob Name:');
+	const blockBlob = connection.service.getContainerClient(container).getBlockBlobClient(blobName);
+	const url = publicUrl(blockBlob.url);
+	const abortSignal = this.getExecutionCancelSignal?.();
+
+	if (ifExists !== 'overwrite') {
+		// Saves sending the bytes when the answer is already known; the write itself stays
+		// conditional (If-None-Match: *) for the case where the blob appears meanwhile.
+		const existing = await blockBlob.getProperties({ abortSignal }).catch((error: { statusCode?: number }) => {
+			if (error.statusCode === 404) return undefined;
+			throw error;
+		});
+		if (existing) {
+			source.stream?.destroy();
+			if (ifExists === 'skip') return { ...blobJson(container, blobName, url, existing), skipped: true };
+			throw azureFailureError(
+				this.getNode(),
+				{ code: 'BlobAlreadyExists', statusCode: 409, container, blob: blobName, requestId: existing.requestId },
+				{ itemIndex },
+			);
+		}
+	}
+
+	const contentType = options.contentType?.trim() || mimeType || 'application/octet-stream';
+	try {
+		const result = await uploadBlob(blockBlob, source, {
+			blobHTTPHeaders: {
+				blobContentType: contentType,
+				blobCacheControl: options.cacheControl || undefined,
+				blobContentDisposition: options.contentDisposition || undefined,
+			},
+			metadata,
+			tags,
+			tier: options.accessTier,
+			conditions: ifExists === 'overwrite' ? undefined : { ifNoneMatch: '*' },
+			blockSize: (options.blockSizeMiB ?? DEFAULT_BLOCK_SIZE / MiB) * MiB,
+			concurrency: options.parallelUploads,
+			abortSignal,
+		});
+		const json: IDataObject = {
+			name: blobName,
+			container,
+			url,
+			etag: result.etag,
+			lastModified: result.lastModified?.toISOString(),
+			size: result.size,
+			contentMD5: result.contentMD5,
+			contentType,
+			blocks: result.blocks,
+		};
+		if (ifExists === 'skip') json.skipped = false;
+		return json;
+	} catch (error) {
+		const status = (error as { statusCode?: number; cause?: { statusCode?: number } }).statusCode;
+		if (ifExists === 'skip' && (status === 409 || status === 412)) {
+			const existing = await blockBlob.getProperties();
+			return { ...blobJson(container, blobName, url, existing), skipped: true };
+		}
+		throw error;
+	}
+}

@@ -1,0 +1,114 @@
+/** Fields used by several operations, defined once. */
+import type { INodeProperties } from 'n8n-workflow';
+
+export const containerLocator: INodeProperties = {
+	displayName: 'Container',
+	name: 'container',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The container that holds the blobs',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a container...',
+			typeOptions: { searchListMethod: 'searchContainers', searchable: true },
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. invoices',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^(\\$root|\\$logs|\\$web|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$',
+						errorMessage: 'Container names have 3-63 lower-case letters, digits and single hyphens',
+					},
+				},
+			],
+		},
+	],
+};
+
+export const blobLocator: INodeProperties = {
+	displayName: 'Blob',
+	name: 'blob',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The blob to work on. Names include any folder prefix, e.g. reports/2024/jan.csv.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a blob...',
+			typeOptions: { searchListMethod: 'searchBlobs', searchable: true },
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. reports/2024/jan.csv',
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://myaccount.blob.core.windows.net/invoices/2024/jan.pdf',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^https?://[^/]+/.+/.+',
+						errorMessage: 'Enter a blob URL: https://<account>.blob.core.windows.net/<container>/<blob>',
+					},
+				},
+			],
+		},
+	],
+};
+
+export const binaryPropertyName: INodeProperties = {
+	displayName: 'Input Binary Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	required: true,
+	hint: 'The name of the input field holding the file',
+	description: 'Name of the binary field of the input item that holds the file to upload',
+};
+
+export const returnAllAndLimit: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		default: 50,
+		typeOptions: { minValue: 1 },
+		displayOptions: { show: { returnAll: [false] } },
+		description: 'Max number of results to return',
+	},
+];
+
+/** Adds `show` conditions for a resource and operation to a list of fields. */
+export function forOperation(resource: string, operation: string, fields: INodeProperties[]): INodeProperties[] {
+	return fields.map((field) => ({
+		...field,
+		displayOptions: {
+			...field.displayOptions,
+			show: { ...field.displayOptions?.show, resource: [resource], operation: [operation] },
+		},
+	}));
+}

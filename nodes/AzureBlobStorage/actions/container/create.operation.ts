@@ -1,0 +1,85 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { compact, publicUrl } from '../../helpers/format';
+import { assertContainerName } from '../../helpers/locators';
+import type { BlobStorageConnection } from '../../transport/client';
+import { forOperation } from '../common.descriptions';
+
+export const description: INodeProperties[] = forOperation('container', 'create', [
+	{
+		displayName: 'Container Name',
+		name: 'containerName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. invoices',
+		description: '3-63 lower-case letters, digits and single hyphens',
+	},
+	{
+		displayName: 'If Container Exists',
+		name: 'ifExists',
+		type: 'options',
+		default: 'fail',
+		options: [
+			{ name: 'Fail', value: 'fail', description: 'Stop with an error' },
+			{ name: 'Skip', value: 'skip', description: 'Go on and output the existing container with created: false' },
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Public Access',
+				name: 'publicAccess',
+				type: 'options',
+				default: 'none',
+				options: [
+					{ name: 'None (Private)', value: 'none' },
+					{ name: 'Blob (Anonymous Read of Blobs)', value: 'blob' },
+					{ name: 'Container (Anonymous Read and List)', value: 'container' },
+				],
+				description: 'Anonymous read access. Most accounts forbid it; keep None unless you serve public files.',
+			},
+		],
+	},
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
+	const name = assertContainerName(
+		this,
+		(this.getNodeParameter('containerName', itemIndex, '') as string).trim(),
+		itemIndex,
+		'Container Name',
+	);
+	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as string;
+	const options = this.getNodeParameter('options', itemIndex, {}) as { publicAccess?: string };
+	const client = connection.service.getContainerClient(name);
+	const access = options.publicAccess === 'blob' || options.publicAccess === 'container' ? options.publicAccess : undefined;
+	try {
+		const response = await client.create({ access, abortSignal: this.getExecutionCancelSignal?.() });
+		return compact({
+			name,
+			url: publicUrl(client.url),
+			created: true,
+			etag: response.etag,
+			lastModified: response.lastModified?.toISOString(),
+		});
+	} catch (error) {
+		const code = (error as { code?: string }).code;
+		if (ifExists === 'skip' && code === 'ContainerAlreadyExists') {
+			const existing = await client.getProperties();
+			return compact({
+				name,
+				url: publicUrl(client.url),
+				created: false,
+				etag: existing.etag,
+				lastModified: existing.lastModified?.toISOString(),
+			});
+		}
+		throw error;
+	}
+}

@@ -1,0 +1,48 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { publicUrl } from '../../helpers/format';
+import { getContainerName } from '../../helpers/locators';
+import type { BlobStorageConnection } from '../../transport/client';
+import { containerLocator, forOperation } from '../common.descriptions';
+
+export const description: INodeProperties[] = forOperation('container', 'delete', [
+	containerLocator,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Succeed If Container Does Not Exist',
+				name: 'ignoreMissing',
+				type: 'boolean',
+				default: false,
+				description: 'Whether a missing container counts as deleted (output deleted: false) instead of an error',
+			},
+		],
+	},
+	{
+		displayName: 'Deleting a container deletes every blob in it. Azure keeps nothing unless soft delete is on for the account.',
+		name: 'deleteNotice',
+		type: 'notice',
+		default: '',
+	},
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
+	const name = getContainerName(this, itemIndex);
+	const { ignoreMissing } = this.getNodeParameter('options', itemIndex, {}) as { ignoreMissing?: boolean };
+	const client = connection.service.getContainerClient(name);
+	const result = { name, url: publicUrl(client.url) };
+	try {
+		await client.delete({ abortSignal: this.getExecutionCancelSignal?.() });
+	} catch (error) {
+		if (ignoreMissing && (error as { code?: string }).code === 'ContainerNotFound') {
+			return { ...result, deleted: false, existed: false };
+		}
+		throw error;
+	}
+	return { ...result, deleted: true };
+}

@@ -1,0 +1,250 @@
+/**
+ * Streaming transfers. Uploads read the source once, in order, cut it into blocks, stage up to
+ * `concurrency` blocks at a time (each with its MD5 so Azure verifies it) and commit the block
+ * list only at the end, so a failure or a cancel leaves no partial blob. Memory stays at about
+ * (concurrency + 1) x blockSize whatever the file size. Downloads hand the SDK's resuming stream
+ * straight to the caller.
+ */
+import { createHash } from 'crypto';
+import type { Readable } from 'stream';
+import type {
+	BlobClient,
+	BlobHTTPHeaders,
+	BlobRequestConditions,
+	BlockBlobClient,
+	BlockBlobTier,
+	Metadata,
+	Tags,
+} from '@azure/storage-blob';
+
+export const MiB = 1024 * 1024;
+export const MAX_BLOCKS = 50_000;
+export const MAX_BLOCK_SIZE = 4000 * MiB;
+export const DEFAULT_BLOCK_SIZE = 8 * MiB;
+export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * The block size to use: the requested one, raised so the blob fits in 50,000 blocks when the
+ * size is known (rounded up to whole MiB), capped at Azure's 4000 MiB per block.
+ */
+export function chooseBlockSize(requested: number, totalSize?: number): number {
+	let size = Math.max(1, Math.floor(requested));
+	if (totalSize !== undefined && totalSize > size * MAX_BLOCKS) {
+		size = Math.ceil(totalSize / MAX_BLOCKS / MiB) * MiB;
+	}
+	return Math.min(size, MAX_BLOCK_SIZE);
+}
+
+/** Block ids must all have the same length; base64 of a zero-padded counter. */
+export function blockId(index: number): string {
+	return Buffer.from(`block-${String(index).padStart(8, '0')}`).toString('base64');
+}
+
+/** Yields buffers of exactly `size` bytes (the last one may be shorter) from a stream. */
+export async function* blocksOf(source: AsyncIterable<Buffer | string>, size: number): AsyncGenerator<Buffer> {
+	let parts: Buffer[] = [];
+	let length = 0;
+	for await (const chunk of source) {
+		let buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		while (buffer.length > 0) {
+			const take = Math.min(size - length, buffer.length);
+			parts.push(take === buffer.length ? buffer : buffer.subarray(0, take));
+			length += take;
+			buffer = buffer.subarray(take);
+			if (length === size) {
+				yield parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+				parts = [];
+				length = 0;
+			}
+		}
+	}
+	if (length > 0) yield parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+}
+
+export interface UploadOptions {
+	blobHTTPHeaders: BlobHTTPHeaders;
+	metadata?: Metadata;
+	tags?: Tags;
+	tier?: BlockBlobTier | string;
+	conditions?: BlobRequestConditions;
+	blockSize?: number;
+	concurrency?: number;
+	abortSignal?: AbortSignal;
+	onProgress?: (uploadedBytes: number) => void;
+}
+
+export interface UploadSource {
+	/** Whole content in memory (inline binary data or text). */
+	buffer?: Buffer;
+	/** Streamed content (binary data kept on disk by n8n). */
+	stream?: Readable;
+	/** Size when known; used to choose the block size. */
+	size?: number;
+}
+
+export interface UploadResult {
+	etag?: string;
+	lastModified?: Date;
+	contentMD5: string;
+	size: number;
+	blocks: number;
+	requestId?: string;
+}
+
+/** Thrown when a block upload fails part-way; says how far it got. Keeps the Azure error as cause. */
+export class PartialUploadError extends Error {
+	constructor(
+		readonly cause: unknown,
+		readonly uploadedBytes: number,
+		readonly stagedBlocks: number,
+	) {
+		super(`Upload failed after ${uploadedBytes} bytes in ${stagedBlocks} blocks; nothing was committed`);
+	}
+}
+
+function md5(data: Buffer): Buffer {
+	return createHash('md5').update(data).digest();
+}
+
+async function uploadInOneRequest(client: BlockBlobClient, data: Buffer, options: UploadOptions): Promise<UploadResult> {
+	const digest = md5(data);
+	const response = await client.upload(data, data.length, {
+		blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
+		metadata: options.metadata,
+		tags: options.tags,
+		tier: options.tier,
+		conditions: options.conditions,
+		abortSignal: options.abortSignal,
+	});
+	options.onProgress?.(data.length);
+	return {
+		etag: response.etag,
+		lastModified: response.lastModified,
+		contentMD5: digest.toString('base64'),
+		size: data.length,
+		blocks: 0,
+		requestId: response.requestId,
+	};
+}
+
+async function uploadInBlocks(
+	client: BlockBlobClient,
+	blocks: AsyncIterable<Buffer>,
+	options: UploadOptions,
+	destroySource: (error?: Error) => void,
+): Promise<UploadResult> {
+	const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+	const whole = createHash('md5');
+	const ids: string[] = [];
+	const inFlight = new Set<Promise<void>>();
+	let uploadedBytes = 0;
+	let stagedBlocks = 0;
+	let failure: unknown;
+
+	const stage = (id: string, block: Buffer) => {
+		const promise = client
+			.stageBlock(id, block, block.length, { transactionalContentMD5: md5(block), abortSignal: options.abortSignal })
+			.then(
+				() => {
+					uploadedBytes += block.length;
+					stagedBlocks += 1;
+					options.onProgress?.(uploadedBytes);
+				},
+				(error: unknown) => {
+					failure ??= error;
+				},
+			)
+			.finally(() => inFlight.delete(promise));
+		inFlight.add(promise);
+	};
+
+	try {
+		for await (const block of blocks) {
+			if (failure) break;
+			whole.update(block);
+			const id = blockId(ids.length);
+			ids.push(id);
+			if (ids.length > MAX_BLOCKS) {
+				throw new Error(`The content needs more than ${MAX_BLOCKS} blocks; raise "Block Size (MiB)"`);
+			}
+			stage(id, block);
+			while (inFlight.size >= concurrency) await Promise.race(inFlight);
+		}
+	} catch (error) {
+		failure ??= error;
+	}
+	if (failure) destroySource(failure instanceof Error ? failure : undefined);
+	await Promise.all(inFlight);
+	if (failure) throw new PartialUploadError(failure, uploadedBytes, stagedBlocks);
+
+	const digest = whole.digest();
+	const response = await client.commitBlockList(ids, {
+		blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
+		metadata: options.metadata,
+		tags: options.tags,
+		tier: options.tier,
+		conditions: options.conditions,
+		abortSignal: options.abortSignal,
+	});
+	return {
+		etag: response.etag,
+		lastModified: response.lastModified,
+		contentMD5: digest.toString('base64'),
+		size: uploadedBytes,
+		blocks: ids.length,
+		requestId: response.requestId,
+	};
+}
+
+/**
+ * Uploads a buffer or stream as a block blob. Content of at most one block goes up in one
+ * request; larger content is staged in blocks and committed at the end.
+ */
+export async function uploadBlob(client: BlockBlobClient, source: UploadSource, options: UploadOptions): Promise<UploadResult> {
+	const blockSize = chooseBlockSize(options.blockSize ?? DEFAULT_BLOCK_SIZE, source.size ?? source.buffer?.length);
+	if (source.buffer) {
+		if (source.buffer.length <= blockSize) return await uploadInOneRequest(client, source.buffer, options);
+		const buffer = source.buffer;
+		async function* slices() {
+			for (let offset = 0; offset < buffer.length; offset += blockSize) yield buffer.subarray(offset, offset + blockSize);
+		}
+		return await uploadInBlocks(client, slices(), options, () => {});
+	}
+	const stream = source.stream;
+	if (!stream) throw new Error('uploadBlob needs a buffer or a stream');
+	const onAbort = () => stream.destroy();
+	options.abortSignal?.addEventListener('abort', onAbort, { once: true });
+	try {
+		const blocks = blocksOf(stream, blockSize);
+		const first = await blocks.next();
+		if (first.done) return await uploadInOneRequest(client, Buffer.alloc(0), options);
+		const second = await blocks.next();
+		if (second.done) return await uploadInOneRequest(client, first.value, options);
+		async function* all(): AsyncGenerator<Buffer> {
+			yield first.value as Buffer;
+			yield second.value as Buffer;
+			yield* blocks;
+		}
+		return await uploadInBlocks(client, all(), options, (error) => stream.destroy(error));
+	} finally {
+		options.abortSignal?.removeEventListener('abort', onAbort);
+		if (options.abortSignal?.aborted) stream.destroy();
+	}
+}
+
+export interface DownloadOptions {
+	offset?: number;
+	count?: number;
+	abortSignal?: AbortSignal;
+}
+
+/** Starts a download and returns the body stream plus the blob's properties from the response. */
+export async function downloadBlob(client: BlobClient, options: DownloadOptions = {}) {
+	const response = await client.download(options.offset ?? 0, options.count, {
+		abortSignal: options.abortSignal,
+		maxRetryRequests: 5,
+	});
+	const stream = response.readableStreamBody as Readable | undefined;
+	if (!stream) throw new Error('Azure returned no body for the download');
+	return { stream, response };
+}

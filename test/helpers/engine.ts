@@ -1,0 +1,241 @@
+/**
+ * Executes the node inside the real n8n engine (n8n-core's WorkflowExecute), the way n8n runs a
+ * workflow: parameters are resolved by n8n, credentials come through a credentials helper, and
+ * binary data goes through n8n's BinaryDataService (in memory, or on disk in filesystem mode).
+ */
+import { Container } from '@n8n/di';
+import { mock } from 'jest-mock-extended';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestOptions,
+	INodeCredentialsDetails,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IRunExecutionData,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { createRunExecutionData, ICredentialsHelper, Workflow } from 'n8n-workflow';
+import { BinaryDataService, Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+
+import { AzureBlobStorage } from '../../nodes/AzureBlobStorage/AzureBlobStorage.node';
+import { AzureBlobStorageConnectionStringApi } from '../../credentials/AzureBlobStorageConnectionStringApi.credentials';
+import { AzureBlobStorageSasApi } from '../../credentials/AzureBlobStorageSasApi.credentials';
+import { AzureBlobStorageSharedKeyApi } from '../../credentials/AzureBlobStorageSharedKeyApi.credentials';
+
+export const NODE_TYPE = 'n8n-nodes-azure-blob-storage.azureBlobStorage';
+const NODE_NAME = 'Azure Blob Storage';
+
+export const credentialTypes: Record<string, ICredentialType> = Object.fromEntries(
+	[new AzureBlobStorageSharedKeyApi(), new AzureBlobStorageConnectionStringApi(), new AzureBlobStorageSasApi()].map(
+		(type) => [type.name, type],
+	),
+);
+
+/** What n8n would persist for a credential during a run (OAuth2 token refreshes). */
+export interface PersistedUpdate {
+	type: string;
+	data: ICredentialDataDecryptedObject;
+}
+
+/** Serves stored credential data to the engine and records what n8n persists back. */
+export class TestCredentialsHelper extends ICredentialsHelper {
+	readonly persisted: PersistedUpdate[] = [];
+
+	constructor(
+		private readonly store: Record<string, ICredentialDataDecryptedObject>,
+		private readonly parentTypes: Record<string, string[]> = {},
+	) {
+		super();
+	}
+
+	getParentTypes(name: string): string[] {
+		return this.parentTypes[name] ?? [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions) {
+		const authenticate = credentialTypes[typeName]?.authenticate;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string) {
+		return new Credentials({ id: nodeCredentials.id, name: nodeCredentials.name }, type, '');
+	}
+
+	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _details: INodeCredentialsDetails, type: string) {
+		const data = this.store[type];
+		if (!data) throw new Error(`No test credential of type ${type}`);
+		return structuredClone(data);
+	}
+
+	async updateCredentials(_details: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+		this.store[type] = structuredClone(data);
+		this.persisted.push({ type, data: structuredClone(data) });
+	}
+
+	async updateCredentialsOauthTokenData(_details: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+		this.store[type] = { ...this.store[type], ...structuredClone(data) };
+		this.persisted.push({ type, data: structuredClone(data) });
+	}
+
+	getCredentialsProperties(type: string) {
+		return credentialTypes[type]?.properties ?? [];
+	}
+}
+
+class TestNodeTypes implements INodeTypes {
+	private readonly node = new AzureBlobStorage();
+
+	getByName(): INodeType {
+		return this.node;
+	}
+
+	getByNameAndVersion(): INodeType {
+		return this.node;
+	}
+
+	getKnownTypes(): IDataObject {
+		return {};
+	}
+}
+
+export type BinaryDataMode = 'default' | 'filesystem';
+
+/**
+ * Switches n8n's binary data store: 'default' keeps files inline as base64 (n8n 1.x's default),
+ * 'filesystem' writes them under the user folder and hands out ids (n8n 2.x's default).
+ */
+export async function useBinaryDataMode(mode: BinaryDataMode): Promise<void> {
+	const service = Container.get(BinaryDataService) as unknown as {
+		config: { mode: string };
+		init(): Promise<void>;
+	};
+	if (mode === 'filesystem') {
+		service.config.mode = 'filesystem';
+		await service.init();
+	} else {
+		(service as unknown as { mode: string }).mode = 'default';
+	}
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	parentTypes?: Record<string, string[]>;
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	/** Aborts the execution when this signal fires (like pressing "Stop" in the editor). */
+	cancelAfter?: (cancel: () => void) => void;
+}
+
+export interface RunResult {
+	items: INodeExecutionData[];
+	/** The error the node failed with, as n8n recorded it (undefined on success). */
+	error?: { message: string; description?: string | null; httpCode?: string | null; [key: string]: unknown };
+	run: IRun;
+	credentialsHelper: TestCredentialsHelper;
+}
+
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const credentialsHelper = new TestCredentialsHelper(structuredClone(options.credentials), options.parentTypes);
+	const nodeCredentials = Object.fromEntries(
+		Object.keys(options.credentials).map((type) => [type, { id: `${type}-id`, name: `${type} test` }]),
+	);
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: 'test',
+		nodes: [
+			{
+				id: 'node-1',
+				name: NODE_NAME,
+				type: NODE_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: options.parameters,
+				credentials: nodeCredentials,
+				onError: options.continueOnFail ? 'continueRegularOutput' : undefined,
+			},
+		],
+		connections: {},
+		active: false,
+		nodeTypes: new TestNodeTypes(),
+		settings: {},
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, mock());
+	let resolveFinished: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveFinished = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolveFinished(run));
+
+	const additionalData = mock<IWorkflowExecuteAdditionalData>();
+	additionalData.hooks = hooks;
+	additionalData.executionId = `exec-${Date.now()}`;
+	additionalData.restApiUrl = 'http://127.0.0.1:5678/rest';
+	additionalData.instanceBaseUrl = 'http://127.0.0.1:5678/';
+	additionalData.webhookBaseUrl = 'http://127.0.0.1:5678/webhook';
+	additionalData.webhookWaitingBaseUrl = 'http://127.0.0.1:5678/webhook-waiting';
+	additionalData.webhookTestBaseUrl = 'http://127.0.0.1:5678/webhook-test';
+	additionalData.formWaitingBaseUrl = 'http://127.0.0.1:5678/form-waiting';
+	additionalData.variables = {};
+	// jest-mock-extended answers every unknown property with a mock function; n8n 2.x checks
+	// these for presence and must see them as absent.
+	for (const key of [
+		'currentNodeParameters',
+		'encryptedRunnerIdentity',
+		'evalLlmMockHandler',
+		'otel',
+		'ssrfBridge',
+		'oauth-jwe',
+		'dynamic-credentials',
+		'executionContext',
+		'parentExecution',
+		'restartExecutionId',
+		'executionTimeoutTimestamp',
+	]) {
+		(additionalData as unknown as Record<string, unknown>)[key] = undefined;
+	}
+	additionalData.credentialsHelper = credentialsHelper;
+
+	const runExecutionData: IRunExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [
+				{
+					node: workflow.getNode(NODE_NAME)!,
+					data: { main: [options.items ?? [{ json: {} }]] },
+					source: null,
+				},
+			],
+		},
+	});
+
+	const workflowExecute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	const execution = workflowExecute.processRunExecutionData(workflow);
+	options.cancelAfter?.(() => execution.cancel());
+	const run = await finished;
+
+	const nodeRun = run.data.resultData.runData[NODE_NAME]?.[0];
+	const error = (nodeRun?.error ?? run.data.resultData.error) as RunResult['error'];
+	return {
+		items: nodeRun?.data?.main?.[0] ?? [],
+		error,
+		run,
+		credentialsHelper,
+	};
+}

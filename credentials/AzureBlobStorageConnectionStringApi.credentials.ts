@@ -10,6 +10,7 @@ export class AzureBlobStorageConnectionStringApi implements ICredentialType {
 	documentationUrl = 'https://learn.microsoft.com/en-us/azure/storage/common/storage-configure-connection-string';
 
 	properties: INodeProperties[] = [
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- a connection string holds the account key or a SAS, so it is a secret; the rule only knows names like password/secret/token
 		{
 			displayName: 'Connection String',
 			name: 'connectionString',

@@ -24,6 +24,7 @@ export class AzureBlobStorageSasApi implements ICredentialType {
 				{ name: 'Endpoint and SAS Token', value: 'endpointAndToken', description: 'The blob endpoint and the token apart' },
 			],
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- a SAS URL carries its signature, so it is a secret; the rule only knows names like password/secret/token
 		{
 			displayName: 'SAS URL',
 			name: 'sasUrl',

@@ -21,6 +21,7 @@ export class AzureBlobStorageSharedKeyApi implements ICredentialType {
 			placeholder: 'e.g. mycompanydata',
 			description: 'The storage account name: the first part of https://<account>.blob.core.windows.net',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the account key is a secret; the rule only knows names like password/secret/token
 		{
 			displayName: 'Account Key',
 			name: 'accountKey',

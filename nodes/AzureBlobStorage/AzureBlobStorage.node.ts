@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as blob from './actions/blob/Blob.resource';
 import * as container from './actions/container/Container.resource';
@@ -17,8 +18,8 @@ export class AzureBlobStorage implements INodeType {
 		description: 'Upload, download, list and delete blobs and containers in Azure Blob Storage',
 		defaults: { name: 'Azure Blob Storage' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: 'azureBlobStorageSharedKeyApi',

@@ -56,12 +56,8 @@ export function isPathStyleHost(hostname: string): boolean {
 }
 
 function parseHttpUrl(value: string, what: string): URL {
-	let url: URL;
-	try {
-		url = new URL(value.trim());
-	} catch {
-		throw new EndpointError(`${what} "${value}" is not a URL (expected https://...)`);
-	}
+	const url = URL.canParse(value.trim()) ? new URL(value.trim()) : undefined;
+	if (!url) throw new EndpointError(`${what} "${value}" is not a URL (expected https://...)`);
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new EndpointError(`${what} must start with https:// (or http:// for a local emulator)`);
 	}

@@ -40,15 +40,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const options = this.getNodeParameter('options', itemIndex, {}) as { deleteSnapshots?: boolean; ignoreMissing?: boolean };
 	const blobClient = connection.service.getContainerClient(container).getBlobClient(blobName);
 	const result = { name: blobName, container, url: publicUrl(blobClient.url) };
-	try {
-		await blobClient.delete({
-			deleteSnapshots: options.deleteSnapshots ? 'include' : undefined,
-			abortSignal: this.getExecutionCancelSignal?.(),
-		});
-	} catch (error) {
-		const code = (error as { code?: string; details?: { errorCode?: string } }).details?.errorCode ?? (error as { code?: string }).code;
-		if (options.ignoreMissing && code === 'BlobNotFound') return { ...result, deleted: false, existed: false };
-		throw error;
+	const request = {
+		deleteSnapshots: options.deleteSnapshots ? ('include' as const) : undefined,
+		abortSignal: this.getExecutionCancelSignal?.(),
+	};
+	if (options.ignoreMissing) {
+		// deleteIfExists treats only BlobNotFound as "nothing to do"; a missing container still fails.
+		const { succeeded } = await blobClient.deleteIfExists(request);
+		return succeeded ? { ...result, deleted: true } : { ...result, deleted: false, existed: false };
 	}
+	await blobClient.delete(request);
 	return { ...result, deleted: true };
 }

@@ -59,27 +59,24 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const options = this.getNodeParameter('options', itemIndex, {}) as { publicAccess?: string };
 	const client = connection.service.getContainerClient(name);
 	const access = options.publicAccess === 'blob' || options.publicAccess === 'container' ? options.publicAccess : undefined;
-	try {
-		const response = await client.create({ access, abortSignal: this.getExecutionCancelSignal?.() });
+	const request = { access, abortSignal: this.getExecutionCancelSignal?.() };
+	if (ifExists === 'skip') {
+		const response = await client.createIfNotExists(request);
+		const properties = response.succeeded ? response : await client.getProperties();
 		return compact({
 			name,
 			url: publicUrl(client.url),
-			created: true,
-			etag: response.etag,
-			lastModified: response.lastModified?.toISOString(),
+			created: response.succeeded,
+			etag: properties.etag,
+			lastModified: properties.lastModified?.toISOString(),
 		});
-	} catch (error) {
-		const code = (error as { code?: string }).code;
-		if (ifExists === 'skip' && code === 'ContainerAlreadyExists') {
-			const existing = await client.getProperties();
-			return compact({
-				name,
-				url: publicUrl(client.url),
-				created: false,
-				etag: existing.etag,
-				lastModified: existing.lastModified?.toISOString(),
-			});
-		}
-		throw error;
 	}
+	const response = await client.create(request);
+	return compact({
+		name,
+		url: publicUrl(client.url),
+		created: true,
+		etag: response.etag,
+		lastModified: response.lastModified?.toISOString(),
+	});
 }

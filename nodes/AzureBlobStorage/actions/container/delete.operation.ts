@@ -36,13 +36,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const { ignoreMissing } = this.getNodeParameter('options', itemIndex, {}) as { ignoreMissing?: boolean };
 	const client = connection.service.getContainerClient(name);
 	const result = { name, url: publicUrl(client.url) };
-	try {
-		await client.delete({ abortSignal: this.getExecutionCancelSignal?.() });
-	} catch (error) {
-		if (ignoreMissing && (error as { code?: string }).code === 'ContainerNotFound') {
-			return { ...result, deleted: false, existed: false };
-		}
-		throw error;
+	const request = { abortSignal: this.getExecutionCancelSignal?.() };
+	if (ignoreMissing) {
+		const { succeeded } = await client.deleteIfExists(request);
+		return succeeded ? { ...result, deleted: true } : { ...result, deleted: false, existed: false };
 	}
+	await client.delete(request);
 	return { ...result, deleted: true };
 }

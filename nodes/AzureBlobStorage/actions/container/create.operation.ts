@@ -1,3 +1,4 @@
+import type { PublicAccessType } from '@azure/storage-blob';
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { compact, publicUrl } from '../../helpers/format';
@@ -58,7 +59,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as string;
 	const options = this.getNodeParameter('options', itemIndex, {}) as { publicAccess?: string };
 	const client = connection.service.getContainerClient(name);
-	const access = options.publicAccess === 'blob' || options.publicAccess === 'container' ? options.publicAccess : undefined;
+	const access: PublicAccessType | undefined =
+		options.publicAccess === 'blob' || options.publicAccess === 'container' ? options.publicAccess : undefined;
 	const request = { access, abortSignal: this.getExecutionCancelSignal?.() };
 	if (ifExists === 'skip') {
 		const response = await client.createIfNotExists(request);

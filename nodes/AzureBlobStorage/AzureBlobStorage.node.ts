@@ -39,6 +39,18 @@ export class AzureBlobStorage implements INodeType {
 				testedBy: 'azureBlobStorageCredentialTest',
 				displayOptions: { show: { authentication: ['sas'] } },
 			},
+			{
+				name: 'azureBlobStorageOAuth2Api',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+			{
+				name: 'azureBlobStorageClientCredentialsOAuth2Api',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['clientCredentials'] } },
+			},
 		],
 		properties: [
 			{
@@ -46,7 +58,12 @@ export class AzureBlobStorage implements INodeType {
 				name: 'authentication',
 				type: 'options',
 				options: [
+					{
+						name: 'Client Credentials (Entra ID Service Principal)',
+						value: 'clientCredentials',
+					},
 					{ name: 'Connection String', value: 'connectionString' },
+					{ name: 'OAuth2 (Entra ID User Sign-In)', value: 'oAuth2' },
 					{ name: 'SAS (Shared Access Signature)', value: 'sas' },
 					{ name: 'Shared Key (Account Key)', value: 'sharedKey' },
 				],

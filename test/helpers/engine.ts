@@ -26,14 +26,22 @@ import { AzureBlobStorage } from '../../nodes/AzureBlobStorage/AzureBlobStorage.
 import { AzureBlobStorageConnectionStringApi } from '../../credentials/AzureBlobStorageConnectionStringApi.credentials';
 import { AzureBlobStorageSasApi } from '../../credentials/AzureBlobStorageSasApi.credentials';
 import { AzureBlobStorageSharedKeyApi } from '../../credentials/AzureBlobStorageSharedKeyApi.credentials';
+import { AzureBlobStorageClientCredentialsOAuth2Api } from '../../credentials/AzureBlobStorageClientCredentialsOAuth2Api.credentials';
+import { AzureBlobStorageOAuth2Api } from '../../credentials/AzureBlobStorageOAuth2Api.credentials';
+import { credentialProperties, OAuth2ApiBase, parentTypesOf, resolveCredentialData } from './oauthCredentials';
 
 export const NODE_TYPE = 'n8n-nodes-azure-blob-storage.azureBlobStorage';
 const NODE_NAME = 'Azure Blob Storage';
 
 export const credentialTypes: Record<string, ICredentialType> = Object.fromEntries(
-	[new AzureBlobStorageSharedKeyApi(), new AzureBlobStorageConnectionStringApi(), new AzureBlobStorageSasApi()].map(
-		(type) => [type.name, type],
-	),
+	[
+		new AzureBlobStorageSharedKeyApi(),
+		new AzureBlobStorageConnectionStringApi(),
+		new AzureBlobStorageSasApi(),
+		new AzureBlobStorageOAuth2Api(),
+		new AzureBlobStorageClientCredentialsOAuth2Api(),
+		new OAuth2ApiBase(),
+	].map((type) => [type.name, type]),
 );
 
 /** What n8n would persist for a credential during a run (OAuth2 token refreshes). */
@@ -54,7 +62,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	getParentTypes(name: string): string[] {
-		return this.parentTypes[name] ?? [];
+		return this.parentTypes[name] ?? parentTypesOf(credentialTypes, name);
 	}
 
 	isCredentialUsableByNode(): boolean {
@@ -79,9 +87,20 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return new Credentials({ id: nodeCredentials.id, name: nodeCredentials.name }, type, '');
 	}
 
-	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _details: INodeCredentialsDetails, type: string) {
+	async getDecrypted(
+		additionalData: IWorkflowExecuteAdditionalData,
+		_details: INodeCredentialsDetails,
+		type: string,
+		_mode?: unknown,
+		_executeData?: unknown,
+		raw?: boolean,
+	) {
 		const data = this.store[type];
 		if (!data) throw new Error(`No test credential of type ${type}`);
+		// OAuth2 types: like n8n, add defaults and resolve the hidden expressions (token URL, scope).
+		if (!raw && credentialTypes[type]?.extends) {
+			return await resolveCredentialData(credentialTypes, type, structuredClone(data), additionalData);
+		}
 		return structuredClone(data);
 	}
 
@@ -91,12 +110,14 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	async updateCredentialsOauthTokenData(_details: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
-		this.store[type] = { ...this.store[type], ...structuredClone(data) };
-		this.persisted.push({ type, data: structuredClone(data) });
+		// n8n saves only the token data here; the rest of the stored credential stays as it was.
+		const oauthTokenData = structuredClone(data.oauthTokenData);
+		this.store[type] = { ...this.store[type], oauthTokenData };
+		this.persisted.push({ type, data: { oauthTokenData } });
 	}
 
 	getCredentialsProperties(type: string) {
-		return credentialTypes[type]?.properties ?? [];
+		return credentialTypes[type] ? credentialProperties(credentialTypes, type) : [];
 	}
 }
 
@@ -226,7 +247,13 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	});
 
 	const workflowExecute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
-	const execution = workflowExecute.processRunExecutionData(workflow);
+	let execution: ReturnType<WorkflowExecute['processRunExecutionData']>;
+	try {
+		execution = workflowExecute.processRunExecutionData(workflow);
+	} catch (issues) {
+		// n8n refuses to start a node whose parameters have issues (e.g. a failed field regex).
+		return { items: [], error: issues as RunResult['error'], run: undefined as unknown as IRun, credentialsHelper };
+	}
 	options.cancelAfter?.(() => execution.cancel());
 	const run = await finished;
 

@@ -3,7 +3,7 @@
  * `BlobStorageConnection` and never look at credential types.
  */
 import type { StoragePipelineOptions } from '@azure/storage-blob';
-import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AnonymousCredential, BlobServiceClient, Pipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import type { AzureCloud } from './endpoints';
@@ -15,15 +15,21 @@ import {
 	parseConnectionString,
 	splitSasUrl,
 } from './endpoints';
+import { entraIdFailureFrom } from './entraIdErrors';
 import { InputError } from './errors';
+import type { OAuthTokenData, TokenRenewal } from './tokenCredential';
+import { entraIdBearerPolicy, N8nOAuth2TokenCredential, readToken, tokenSecrets } from './tokenCredential';
 
-export type AuthenticationMethod = 'sharedKey' | 'connectionString' | 'sas';
+export type AuthenticationMethod = 'sharedKey' | 'connectionString' | 'sas' | 'oAuth2' | 'clientCredentials';
 
 /** Credential type name (as in the credentials' `name`) per authentication choice in the node. */
 export const CREDENTIAL_TYPE: Record<AuthenticationMethod, string> = {
 	sharedKey: 'azureBlobStorageSharedKeyApi',
 	connectionString: 'azureBlobStorageConnectionStringApi',
 	sas: 'azureBlobStorageSasApi',
+	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a credential type name
+	oAuth2: 'azureBlobStorageOAuth2Api',
+	clientCredentials: 'azureBlobStorageClientCredentialsOAuth2Api',
 };
 
 export function authenticationMethodOf(credentialType: string): AuthenticationMethod | undefined {
@@ -40,10 +46,12 @@ export interface BlobStorageConnection {
 	secrets: string[];
 }
 
-const PIPELINE_OPTIONS: StoragePipelineOptions = {
-	userAgentOptions: { userAgentPrefix: 'n8n-nodes-azure-blob-storage' },
-	retryOptions: { maxTries: 4 },
-};
+function pipelineOptions(options: ConnectOptions): StoragePipelineOptions {
+	return {
+		userAgentOptions: { userAgentPrefix: 'n8n-nodes-azure-blob-storage' },
+		retryOptions: { maxTries: options.maxTries ?? 4 },
+	};
+}
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -57,7 +65,7 @@ function requireField(value: string, label: string, fix: string): string {
 	return value;
 }
 
-function sharedKeyConnection(data: ICredentialDataDecryptedObject): BlobStorageConnection {
+function sharedKeyConnection(data: ICredentialDataDecryptedObject, options: ConnectOptions): BlobStorageConnection {
 	const accountName = requireField(
 		text(data, 'accountName'),
 		'Account Name',
@@ -83,12 +91,12 @@ function sharedKeyConnection(data: ICredentialDataDecryptedObject): BlobStorageC
 	const service = new BlobServiceClient(
 		endpoint,
 		new StorageSharedKeyCredential(accountName, accountKey),
-		PIPELINE_OPTIONS,
+		pipelineOptions(options),
 	);
 	return { service, accountName, method: 'sharedKey', secrets: [accountKey] };
 }
 
-function connectionStringConnection(data: ICredentialDataDecryptedObject): BlobStorageConnection {
+function connectionStringConnection(data: ICredentialDataDecryptedObject, options: ConnectOptions): BlobStorageConnection {
 	const connectionString = requireField(
 		text(data, 'connectionString'),
 		'Connection String',
@@ -106,19 +114,23 @@ function connectionStringConnection(data: ICredentialDataDecryptedObject): BlobS
 	if (parts.accountkey && !BASE64.test(parts.accountkey)) {
 		throw new InputError('Connection String has an AccountKey that is not a valid storage account key');
 	}
-	let service: BlobServiceClient;
+	let service: BlobServiceClient | undefined;
+	let problem = '';
 	try {
-		service = BlobServiceClient.fromConnectionString(connectionString, PIPELINE_OPTIONS);
+		service = BlobServiceClient.fromConnectionString(connectionString, pipelineOptions(options));
 	} catch (error) {
+		problem = (error as Error).message;
+	}
+	if (!service) {
 		throw new InputError(
 			'Connection String could not be read',
-			`Expected "Key=Value;..." pairs with AccountName and AccountKey, or BlobEndpoint and SharedAccessSignature. ${(error as Error).message}`,
+			`Expected "Key=Value;..." pairs with AccountName and AccountKey, or BlobEndpoint and SharedAccessSignature. ${problem}`,
 		);
 	}
 	return { service, accountName: service.accountName, method: 'connectionString', secrets };
 }
 
-function sasConnection(data: ICredentialDataDecryptedObject): BlobStorageConnection {
+function sasConnection(data: ICredentialDataDecryptedObject, options: ConnectOptions): BlobStorageConnection {
 	const mode = text(data, 'sasMode') || 'sasUrl';
 	let endpoint: string;
 	let sasToken: string;
@@ -135,7 +147,7 @@ function sasConnection(data: ICredentialDataDecryptedObject): BlobStorageConnect
 		sasToken = normalizeSasToken(requireField(text(data, 'sasToken'), 'SAS Token', 'Paste the SAS token (it starts with sv=).'));
 	}
 	const signature = new URLSearchParams(sasToken).get('sig') ?? '';
-	const service = new BlobServiceClient(`${endpoint}/?${sasToken}`, new AnonymousCredential(), PIPELINE_OPTIONS);
+	const service = new BlobServiceClient(`${endpoint}/?${sasToken}`, new AnonymousCredential(), pipelineOptions(options));
 	return {
 		service,
 		accountName: accountNameFromUrl(endpoint),
@@ -145,18 +157,61 @@ function sasConnection(data: ICredentialDataDecryptedObject): BlobStorageConnect
 	};
 }
 
+function entraIdConnection(
+	method: 'oAuth2' | 'clientCredentials',
+	data: ICredentialDataDecryptedObject,
+	options: ConnectOptions,
+): BlobStorageConnection {
+	const cloud = (text(data, 'cloud') || 'azurePublic') as AzureCloud | 'custom';
+	let accountName = '';
+	if (cloud !== 'custom') {
+		accountName = requireField(
+			text(data, 'accountName'),
+			'Storage Account Name',
+			'Enter the storage account name (the part before .blob.core.windows.net).',
+		);
+		const problem = accountNameProblem(accountName);
+		if (problem) throw new InputError(`Storage Account Name ${problem}`);
+	}
+	const endpoint = blobEndpointFor(accountName, cloud, text(data, 'endpoint'));
+	const tokenData = data.oauthTokenData as OAuthTokenData | undefined;
+	const secrets = [text(data, 'clientSecret'), ...tokenSecrets(tokenData)].filter((s) => s !== '');
+	const credential = new N8nOAuth2TokenCredential({
+		tokenData,
+		renew: options.renewToken,
+		onTokenData: (renewed) => secrets.push(...tokenSecrets(renewed)),
+		missingTokenMessage:
+			method === 'oAuth2'
+				? 'The credential is not connected to Microsoft yet: open it and click "Connect my account"'
+				: 'No access token is stored for this credential yet and none can be fetched here',
+	});
+	const service = new BlobServiceClient(endpoint, new Pipeline([entraIdBearerPolicy(credential)], pipelineOptions(options)));
+	return { service, accountName: accountName || accountNameFromUrl(endpoint), method, secrets };
+}
+
+export interface ConnectOptions {
+	/** How an Entra ID connection gets a new token from n8n; absent where n8n cannot persist one. */
+	renewToken?: TokenRenewal;
+	/** Tries per request (the SDK retries network errors and 500/503 with back-off); default 4. */
+	maxTries?: number;
+}
+
 /** Builds the client for decrypted credential data. */
 export function connectWithCredentials(
 	method: AuthenticationMethod,
 	data: ICredentialDataDecryptedObject,
+	options: ConnectOptions = {},
 ): BlobStorageConnection {
 	switch (method) {
 		case 'sharedKey':
-			return sharedKeyConnection(data);
+			return sharedKeyConnection(data, options);
 		case 'connectionString':
-			return connectionStringConnection(data);
+			return connectionStringConnection(data, options);
 		case 'sas':
-			return sasConnection(data);
+			return sasConnection(data, options);
+		case 'oAuth2':
+		case 'clientCredentials':
+			return entraIdConnection(method, data, options);
 	}
 	throw new InputError(`Unknown authentication "${String(method)}"`);
 }
@@ -169,5 +224,53 @@ export async function connect(
 	const credentialType = CREDENTIAL_TYPE[method];
 	if (!credentialType) throw new InputError(`Authentication "${String(method)}" is not supported`);
 	const data = await ctx.getCredentials(credentialType);
+	if (method === 'oAuth2' || method === 'clientCredentials') {
+		const hasToken = readToken(data.oauthTokenData as OAuthTokenData | undefined) !== undefined;
+		return connectWithCredentials(method, data, { renewToken: n8nTokenRenewal(ctx, credentialType, data, hasToken) });
+	}
 	return connectWithCredentials(method, data);
+}
+
+type RefreshOAuth2Token = (this: unknown, credentialType: string) => Promise<OAuthTokenData | undefined>;
+
+/**
+ * Renewal through n8n, which persists what it gets: `refreshOAuth2Token` (n8n 1.1xx and 2.x)
+ * refreshes a stored token or fetches a new client-credentials one. The very first
+ * client-credentials token (nothing stored yet) and n8n versions without `refreshOAuth2Token`
+ * go through n8n's authenticated request helper instead, which fetches (or, on 401, refreshes)
+ * and stores the token while making one cheap listing request to the account.
+ */
+function n8nTokenRenewal(
+	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	credentialType: string,
+	data: ICredentialDataDecryptedObject,
+	hasToken: boolean,
+): TokenRenewal {
+	const endpoint = () => {
+		const cloud = (text(data, 'cloud') || 'azurePublic') as AzureCloud | 'custom';
+		return blobEndpointFor(text(data, 'accountName'), cloud, text(data, 'endpoint'));
+	};
+	let tokenStored = hasToken;
+	return async () => {
+		const refresh = (ctx.helpers as { refreshOAuth2Token?: RefreshOAuth2Token }).refreshOAuth2Token;
+		let renewed: OAuthTokenData | undefined;
+		if (tokenStored && typeof refresh === 'function') {
+			renewed = await refresh.call(ctx, credentialType);
+		} else {
+			try {
+				await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
+					method: 'GET',
+					url: `${endpoint()}/?comp=list&maxresults=1`,
+					headers: { 'x-ms-version': '2021-12-02' },
+				});
+			} catch (error) {
+				// Only a failure to get a token matters here; the storage answer itself does not.
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
+				if (entraIdFailureFrom(error)) throw error;
+			}
+			renewed = (await ctx.getCredentials(credentialType)).oauthTokenData as OAuthTokenData | undefined;
+		}
+		if (readToken(renewed)) tokenStored = true;
+		return renewed;
+	};
 }

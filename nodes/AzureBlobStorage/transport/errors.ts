@@ -8,6 +8,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { redactSecrets } from './redact';
 import { EndpointError } from './endpoints';
+import { entraIdFailureFrom } from './entraIdErrors';
 import { PartialUploadError } from './transfer';
 
 /** Invalid input detected by the package before any request; names the field and the fix. */
@@ -86,6 +87,10 @@ const RBAC_HINT =
 
 /** A user-facing sentence per Azure error code. */
 export function explainFailure(f: AzureFailure): Explanation {
+	// Azurite answers a bad signature with AuthorizationFailure but Azure's authentication text.
+	if (f.code === 'AuthorizationFailure' && /failed to authenticate/i.test(f.azureMessage ?? '')) {
+		return explainFailure({ ...f, code: 'AuthenticationFailed' });
+	}
 	const container = f.container ? `"${f.container}"` : 'the container';
 	const blob = f.blob ? `"${f.blob}"` : 'the blob';
 	switch (f.code) {
@@ -182,6 +187,16 @@ interface NetworkErrorLike {
 	cause?: { code?: string };
 }
 
+// n8n rewrites messages that contain raw codes like ECONNREFUSED, so say them in words.
+const NETWORK_WORDS: Record<string, string> = {
+	ENOTFOUND: 'host name not found',
+	EAI_AGAIN: 'host name lookup failed',
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ETIMEDOUT: 'connection timed out',
+	EHOSTUNREACH: 'host unreachable',
+};
+
 function networkCode(error: unknown): string | undefined {
 	const e = error as NetworkErrorLike;
 	const code = e?.code ?? e?.cause?.code;
@@ -233,6 +248,15 @@ export function toNodeError(node: INode, error: unknown, context: ErrorContext =
 	const clean = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, context.secrets));
 	const itemIndex = context.itemIndex;
 
+	// Before the n8n-error case: n8n's own "needs to be reconnected" error is reworded too.
+	const entraId = entraIdFailureFrom(error);
+	if (entraId) {
+		return new NodeOperationError(node, clean(entraId.message) ?? '', {
+			itemIndex,
+			description: clean(entraId.description),
+		});
+	}
+
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.message = clean(error.message) ?? '';
 		if (error.description) error.description = clean(error.description) ?? null;
@@ -261,7 +285,7 @@ export function toNodeError(node: INode, error: unknown, context: ErrorContext =
 	if (code) {
 		const message = code.startsWith('CERT_') || /CERT|SELF_SIGNED|DEPTH_ZERO/.test(code)
 			? 'The TLS certificate of the blob endpoint is not trusted'
-			: `Could not reach the blob endpoint (${code})`;
+			: `Could not reach the blob endpoint: ${NETWORK_WORDS[code] ?? code.toLowerCase()}`;
 		return new NodeOperationError(node, message, {
 			itemIndex,
 			description: clean(

@@ -28,7 +28,8 @@ export const DEFAULT_CONCURRENCY = 4;
  * size is known (rounded up to whole MiB), capped at Azure's 4000 MiB per block.
  */
 export function chooseBlockSize(requested: number, totalSize?: number): number {
-	let size = Math.max(1, Math.floor(requested));
+	// An expression can hand over 0, a negative number or NaN: fall back to the default.
+	let size = Number.isFinite(requested) && requested >= 1 ? Math.floor(requested) : DEFAULT_BLOCK_SIZE;
 	if (totalSize !== undefined && totalSize > size * MAX_BLOCKS) {
 		size = Math.ceil(totalSize / MAX_BLOCKS / MiB) * MiB;
 	}
@@ -102,6 +103,12 @@ export class PartialUploadError extends Error {
 	}
 }
 
+function abortError(): Error {
+	const error = new Error('The upload was cancelled');
+	error.name = 'AbortError';
+	return error;
+}
+
 function md5(data: Buffer): Buffer {
 	return createHash('md5').update(data).digest();
 }
@@ -131,7 +138,7 @@ async function uploadInBlocks(
 	client: BlockBlobClient,
 	blocks: AsyncIterable<Buffer>,
 	options: UploadOptions,
-	destroySource: (error?: Error) => void,
+	destroySource: () => void,
 ): Promise<UploadResult> {
 	const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
 	const whole = createHash('md5');
@@ -169,13 +176,20 @@ async function uploadInBlocks(
 			}
 			stage(id, block);
 			while (inFlight.size >= concurrency) await Promise.race(inFlight);
+			// Stop before reading another block from the source once a block has failed.
+			if (failure) break;
 		}
 	} catch (error) {
 		failure ??= error;
 	}
-	if (failure) destroySource(failure instanceof Error ? failure : undefined);
+	if (failure) destroySource();
 	await Promise.all(inFlight);
-	if (failure) throw new PartialUploadError(failure, uploadedBytes, stagedBlocks);
+	if (failure) {
+		// A cancel surfaces as whatever broke first (often the destroyed source stream); report
+		// it as the cancel it is.
+		const cause = options.abortSignal?.aborted ? abortError() : failure;
+		throw new PartialUploadError(cause, uploadedBytes, stagedBlocks);
+	}
 
 	const digest = whole.digest();
 	const response = await client.commitBlockList(ids, {
@@ -225,7 +239,9 @@ export async function uploadBlob(client: BlockBlobClient, source: UploadSource, 
 			yield second.value as Buffer;
 			yield* blocks;
 		}
-		return await uploadInBlocks(client, all(), options, (error) => stream.destroy(error));
+		// Destroyed without an error: nothing listens for 'error' on the source any more, and an
+		// unhandled 'error' event would take the whole n8n process down.
+		return await uploadInBlocks(client, all(), options, () => stream.destroy());
 	} finally {
 		options.abortSignal?.removeEventListener('abort', onAbort);
 		if (options.abortSignal?.aborted) stream.destroy();

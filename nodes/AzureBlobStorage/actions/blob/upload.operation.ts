@@ -5,7 +5,7 @@ import { blobJson, publicUrl } from '../../helpers/format';
 import { assertBlobName, getContainerName } from '../../helpers/locators';
 import { metadataKeyProblem, tagsProblem } from '../../helpers/validation';
 import type { BlobStorageConnection } from '../../transport/client';
-import { azureFailureError } from '../../transport/errors';
+import { azureFailureError, toNodeError } from '../../transport/errors';
 import type { UploadSource } from '../../transport/transfer';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, MiB, uploadBlob } from '../../transport/transfer';
 import { binaryPropertyName, containerLocator, forOperation } from '../common.descriptions';
@@ -79,7 +79,7 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 				displayName: 'Block Size (MiB)',
 				name: 'blockSizeMiB',
 				type: 'number',
-				default: DEFAULT_BLOCK_SIZE / MiB,
+				default: 8, // DEFAULT_BLOCK_SIZE in MiB, as a literal for n8n's lint
 				typeOptions: { minValue: 1, maxValue: 4000 },
 				description:
 					'Files larger than one block are sent in blocks of this size. Bigger blocks mean fewer requests and better speed on fast links, at the cost of memory (about block size x (parallel uploads + 1)). Raised automatically when a file would need more than 50,000 blocks.',
@@ -224,18 +224,53 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	if (tagProblem) throw new NodeOperationError(this.getNode(), `Tags: the blob ${tagProblem}`, { itemIndex });
 
 	const { source, fileName, mimeType } = await readSource(this, itemIndex);
-	const requestedName = (this.getNodeParameter('blobName', itemIndex, '') as string).trim();
-	if (!requestedName && !fileName) {
+	try {
+		return await uploadSource(this, itemIndex, source, {
+			connection,
+			fileName,
+			mimeType,
+			container,
+			ifExists,
+			options,
+			metadata,
+			tags,
+		});
+	} finally {
+		// Whatever ended the upload (a bad name, an existing blob, a failed check or request, a
+		// cancel), the file handle of a streamed source is closed here; on success it is a no-op.
 		source.stream?.destroy();
-		throw new NodeOperationError(this.getNode(), 'Blob Name is empty and the input binary has no file name', {
+	}
+}
+
+interface UploadSettings {
+	connection: BlobStorageConnection;
+	fileName?: string;
+	mimeType?: string;
+	container: string;
+	ifExists: 'fail' | 'overwrite' | 'skip';
+	options: UploadOptionValues;
+	metadata?: Record<string, string>;
+	tags?: Record<string, string>;
+}
+
+async function uploadSource(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	source: UploadSource,
+	settings: UploadSettings,
+) {
+	const { fileName, mimeType, container, ifExists, options, metadata, tags } = settings;
+	const requestedName = (ctx.getNodeParameter('blobName', itemIndex, '') as string).trim();
+	if (!requestedName && !fileName) {
+		throw new NodeOperationError(ctx.getNode(), 'Blob Name is empty and the input binary has no file name', {
 			itemIndex,
 			description: 'Enter a Blob Name, e.g. reports/{{ $now.toFormat("yyyy-MM-dd") }}.csv',
 		});
 	}
-	const blobName = assertBlobName(this, requestedName || (fileName as string), itemIndex, 'Blob Name:');
-	const blockBlob = connection.service.getContainerClient(container).getBlockBlobClient(blobName);
+	const blobName = assertBlobName(ctx, requestedName || (fileName as string), itemIndex, 'Blob Name:');
+	const blockBlob = settings.connection.service.getContainerClient(container).getBlockBlobClient(blobName);
 	const url = publicUrl(blockBlob.url);
-	const abortSignal = this.getExecutionCancelSignal?.();
+	const abortSignal = ctx.getExecutionCancelSignal?.();
 
 	if (ifExists !== 'overwrite') {
 		// Saves sending the bytes when the answer is already known; the write itself stays
@@ -245,10 +280,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 			throw error;
 		});
 		if (existing) {
-			source.stream?.destroy();
 			if (ifExists === 'skip') return { ...blobJson(container, blobName, url, existing), skipped: true };
 			throw azureFailureError(
-				this.getNode(),
+				ctx.getNode(),
 				{ code: 'BlobAlreadyExists', statusCode: 409, container, blob: blobName, requestId: existing.requestId },
 				{ itemIndex },
 			);
@@ -290,6 +324,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 			const existing = await blockBlob.getProperties();
 			return { ...blobJson(container, blobName, url, existing), skipped: true };
 		}
-		throw error;
+		throw toNodeError(ctx.getNode(), error, { itemIndex, secrets: settings.connection.secrets });
 	}
 }

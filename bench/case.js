@@ -1,0 +1,212 @@
+'use strict';
+/*
+ * One measurement, run in its own child process by bench/run.js so that memory peaks of
+ * different cases never mix. Input: one JSON argument. Output: a line "BENCH_RESULT {json}".
+ *
+ *   task: 'upload' | 'download'  with  approach: 'node' | 'sdk' | 'buffered'
+ *   task: 'list'                 with  approach: 'node' | 'sdk'
+ *   task: 'delete'               with  approach: 'node' | 'sdk'  (names from spec.namesFile)
+ *
+ * Memory: after everything the case needs is loaded and set up (modules, n8n's binary store,
+ * the source file stored in it), a GC runs and the resident set size is taken as the idle
+ * baseline; during the operation RSS is sampled every 20 ms; the result is the peak minus the
+ * baseline.
+ */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const spec = JSON.parse(process.argv[2]);
+const MiB = 1024 * 1024;
+
+function sampler() {
+	let peak = process.memoryUsage().rss;
+	const timer = setInterval(() => {
+		peak = Math.max(peak, process.memoryUsage().rss);
+	}, 20);
+	return {
+		stop() {
+			clearInterval(timer);
+			return Math.max(peak, process.memoryUsage().rss);
+		},
+	};
+}
+
+async function idleBaseline() {
+	global.gc?.();
+	await new Promise((resolve) => setTimeout(resolve, 200));
+	global.gc?.();
+	return process.memoryUsage().rss;
+}
+
+async function measure(operation) {
+	const baseline = await idleBaseline();
+	const memory = sampler();
+	const started = process.hrtime.bigint();
+	const value = await operation();
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	const peak = memory.stop();
+	return { seconds, baselineMiB: baseline / MiB, peakGrowthMiB: Math.max(0, peak - baseline) / MiB, value };
+}
+
+async function sha256OfStream(stream) {
+	const hash = crypto.createHash('sha256');
+	for await (const chunk of stream) hash.update(chunk);
+	return hash.digest('hex');
+}
+
+function sdkClient() {
+	const { BlobServiceClient, StorageSharedKeyCredential } = require('@azure/storage-blob');
+	return new BlobServiceClient(spec.endpoint, new StorageSharedKeyCredential(spec.account, spec.key));
+}
+
+function nodeCredentials() {
+	return {
+		azureBlobStorageSharedKeyApi: { accountName: spec.account, accountKey: spec.key, cloud: 'custom', endpoint: spec.endpoint },
+	};
+}
+
+function byName(value) {
+	return { __rl: true, mode: 'name', value };
+}
+
+async function nodeCase() {
+	const engine = require('./engine');
+	const service = await engine.useFilesystemBinaryMode();
+	const base = { authentication: 'sharedKey', resource: 'blob', container: byName(spec.container) };
+	if (spec.task === 'upload') {
+		const item = await engine.storedFileItem(spec.file, path.basename(spec.file));
+		const result = await measure(() =>
+			engine.runNode({
+				credentials: nodeCredentials(),
+				items: [item],
+				parameters: {
+					...base,
+					operation: 'upload',
+					blobName: spec.blob,
+					inputDataType: 'binary',
+					binaryPropertyName: 'data',
+					ifExists: 'overwrite',
+					options: { blockSizeMiB: spec.blockMiB, parallelUploads: spec.parallel },
+				},
+			}),
+		);
+		if (result.value.error) throw new Error(`node upload failed: ${result.value.error.message}`);
+		return result;
+	}
+	if (spec.task === 'download') {
+		const result = await measure(() =>
+			engine.runNode({
+				credentials: nodeCredentials(),
+				parameters: { ...base, operation: 'download', blob: byName(spec.blob), binaryPropertyName: 'data' },
+			}),
+		);
+		if (result.value.error) throw new Error(`node download failed: ${result.value.error.message}`);
+		const binary = result.value.items[0].binary.data;
+		if (!binary.id) throw new Error('node download produced an in-memory binary');
+		result.sha256 = await sha256OfStream(await service.getAsStream(binary.id));
+		return result;
+	}
+	if (spec.task === 'list') {
+		const result = await measure(() =>
+			engine.runNode({
+				credentials: nodeCredentials(),
+				parameters: { ...base, operation: 'getAll', prefix: '', returnAll: true, options: { pageSize: 5000 } },
+			}),
+		);
+		if (result.value.error) throw new Error(`node list failed: ${result.value.error.message}`);
+		result.count = result.value.items.length;
+		return result;
+	}
+	if (spec.task === 'delete') {
+		const names = JSON.parse(fs.readFileSync(spec.namesFile, 'utf8'));
+		const items = names.map((name) => ({ json: { name } }));
+		const result = await measure(() =>
+			engine.runNode({
+				credentials: nodeCredentials(),
+				items,
+				parameters: { ...base, operation: 'delete', blob: { __rl: true, mode: 'name', value: '={{ $json.name }}' } },
+			}),
+		);
+		if (result.value.error) throw new Error(`node delete failed: ${result.value.error.message}`);
+		result.count = result.value.items.filter((item) => item.json.deleted === true).length;
+		return result;
+	}
+	throw new Error(`unknown task ${spec.task}`);
+}
+
+async function sdkCase() {
+	const container = sdkClient().getContainerClient(spec.container);
+	const blockSize = spec.blockMiB * MiB;
+	if (spec.task === 'upload') {
+		return await measure(() =>
+			container.getBlockBlobClient(spec.blob).uploadFile(spec.file, {
+				blockSize,
+				concurrency: spec.parallel,
+				// Same shape as the node: one request up to one block, blocks beyond.
+				maxSingleShotSize: blockSize,
+			}),
+		);
+	}
+	if (spec.task === 'download') {
+		const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dl-')), 'out.bin');
+		const result = await measure(() => container.getBlobClient(spec.blob).downloadToFile(target));
+		result.sha256 = await sha256OfStream(fs.createReadStream(target));
+		fs.rmSync(path.dirname(target), { recursive: true, force: true });
+		return result;
+	}
+	if (spec.task === 'list') {
+		const result = await measure(async () => {
+			let count = 0;
+			for await (const page of container.listBlobsFlat().byPage({ maxPageSize: 5000 })) count += page.segment.blobItems.length;
+			return count;
+		});
+		result.count = result.value;
+		return result;
+	}
+	if (spec.task === 'delete') {
+		const names = JSON.parse(fs.readFileSync(spec.namesFile, 'utf8'));
+		const result = await measure(async () => {
+			// One request after the other, as the node does one item after the other.
+			for (const name of names) await container.getBlobClient(name).delete();
+			return names.length;
+		});
+		result.count = result.value;
+		return result;
+	}
+	throw new Error(`unknown task ${spec.task}`);
+}
+
+async function bufferedCase() {
+	const container = sdkClient().getContainerClient(spec.container);
+	if (spec.task === 'upload') {
+		return await measure(async () => {
+			const data = await fs.promises.readFile(spec.file);
+			return await container.getBlockBlobClient(spec.blob).uploadData(data);
+		});
+	}
+	if (spec.task === 'download') {
+		let data;
+		const result = await measure(async () => {
+			data = await container.getBlobClient(spec.blob).downloadToBuffer();
+		});
+		result.sha256 = crypto.createHash('sha256').update(data).digest('hex');
+		return result;
+	}
+	throw new Error(`unknown task ${spec.task}`);
+}
+
+async function main() {
+	const run = { node: nodeCase, sdk: sdkCase, buffered: bufferedCase }[spec.approach];
+	const result = await run();
+	delete result.value;
+	process.stdout.write(`\nBENCH_RESULT ${JSON.stringify(result)}\n`);
+	// n8n-core keeps timers alive; the measurement is done.
+	process.exit(0);
+}
+
+main().catch((error) => {
+	process.stderr.write(`${error.stack || error}\n`);
+	process.exit(1);
+});

@@ -67,7 +67,7 @@ export function describeRestError(error: RestErrorLike): AzureFailure {
 	const details = error.details ?? {};
 	const header = (name: string) => error.response?.headers?.get(name);
 	// Azure's message body starts with a sentence and then "RequestId:...\nTime:..." lines.
-	const azureMessage = (details.message ?? error.message ?? '').split('\n')[0].trim();
+	const azureMessage = (details.message ?? error.message ?? '').split('\n')[0].replace(/RequestId:.*$/, '').trim();
 	return {
 		code: details.errorCode ?? header('x-ms-error-code') ?? error.code,
 		statusCode: error.statusCode,
@@ -150,6 +150,16 @@ export function explainFailure(f: AzureFailure): Explanation {
 			return {
 				message: `Blob ${blob} changed or already exists, so the conditional request was not applied`,
 				hint: 'Another writer changed the blob at the same time, or it exists and "If Blob Exists" does not allow overwriting.',
+			};
+		case 'CannotVerifyCopySource':
+			return {
+				message: 'Azure could not read the Source URL',
+				hint: 'Azure fetches the source itself: use a public URL, or a blob URL with a SAS that allows read and has not expired.',
+			};
+		case 'CopyFailed':
+			return {
+				message: `The copy into blob ${blob} did not complete`,
+				hint: 'The source may have changed or become unreadable during the copy. Run it again.',
 			};
 		case 'InvalidResourceName':
 			return { message: 'Azure rejected the container or blob name', hint: 'Container names: 3-63 lower-case letters, digits, single hyphens.' };

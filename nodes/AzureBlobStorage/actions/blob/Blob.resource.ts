@@ -5,12 +5,14 @@ import * as deleteBlob from './delete.operation';
 import * as download from './download.operation';
 import * as getAll from './getAll.operation';
 import * as upload from './upload.operation';
+import * as uploadFromUrl from './uploadFromUrl.operation';
 
 export const blobOperations: Record<string, NodeOperation> = {
 	delete: deleteBlob,
 	download,
 	getAll,
 	upload,
+	uploadFromUrl,
 };
 
 export const description: INodeProperties[] = [
@@ -25,6 +27,12 @@ export const description: INodeProperties[] = [
 			{ name: 'Download', value: 'download', description: 'Download a blob as a file', action: 'Download a blob' },
 			{ name: 'Get Many', value: 'getAll', description: 'List blobs in a container', action: 'Get many blobs' },
 			{ name: 'Upload', value: 'upload', description: 'Upload a file or text as a blob', action: 'Upload a blob' },
+			{
+				name: 'Upload From URL',
+				value: 'uploadFromUrl',
+				description: 'Have Azure copy a file from a URL into a blob, without the bytes passing through n8n',
+				action: 'Upload a blob from a URL',
+			},
 		],
 		default: 'upload',
 	},
@@ -32,4 +40,5 @@ export const description: INodeProperties[] = [
 	...upload.description,
 	...download.description,
 	...deleteBlob.description,
+	...uploadFromUrl.description,
 ];

@@ -1,0 +1,171 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { blobJson, publicUrl } from '../../helpers/format';
+import { assertBlobName, getContainerName } from '../../helpers/locators';
+import { metadataKeyProblem } from '../../helpers/validation';
+import type { BlobStorageConnection } from '../../transport/client';
+import { azureFailureError } from '../../transport/errors';
+import { containerLocator, forOperation } from '../common.descriptions';
+
+export const description: INodeProperties[] = forOperation('blob', 'uploadFromUrl', [
+	containerLocator,
+	{
+		displayName: 'Blob Name',
+		name: 'blobName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. imports/2024/export.csv',
+		description: 'Name of the blob to create, including any folder prefix',
+	},
+	{
+		displayName: 'Source URL',
+		name: 'sourceUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://otheraccount.blob.core.windows.net/exports/data.csv?sv=...&sig=...',
+		description:
+			'A URL Azure itself can read: a public file, or a blob with a SAS that allows read. Azure copies it server-side; no bytes pass through n8n, so size does not matter.',
+	},
+	{
+		displayName: 'If Blob Exists',
+		name: 'ifExists',
+		type: 'options',
+		default: 'fail',
+		options: [
+			{ name: 'Fail', value: 'fail', description: 'Stop with an error and leave the existing blob as it is' },
+			{ name: 'Overwrite', value: 'overwrite', description: 'Replace the existing blob' },
+			{ name: 'Skip', value: 'skip', description: 'Leave the existing blob as it is and output it with skipped: true' },
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Access Tier',
+				name: 'accessTier',
+				type: 'options',
+				default: 'Hot',
+				options: [
+					{ name: 'Archive', value: 'Archive' },
+					{ name: 'Cold', value: 'Cold' },
+					{ name: 'Cool', value: 'Cool' },
+					{ name: 'Hot', value: 'Hot' },
+				],
+				description: 'Storage tier of the new blob',
+			},
+			{
+				displayName: 'Metadata',
+				name: 'metadata',
+				type: 'fixedCollection',
+				default: {},
+				placeholder: 'Add metadata',
+				typeOptions: { multipleValues: true },
+				options: [
+					{
+						displayName: 'Metadata',
+						name: 'entries',
+						values: [
+							{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+						],
+					},
+				],
+				description: 'Name/value pairs for the new blob. Without any, the source blob\'s metadata is copied.',
+			},
+			{
+				displayName: 'Wait for Completion',
+				name: 'waitForCompletion',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to wait until Azure has finished the copy (checked every few seconds). Off: the node returns at once with copyStatus "pending" and the copy goes on in Azure.',
+			},
+		],
+	},
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
+	const container = getContainerName(this, itemIndex);
+	const blobName = assertBlobName(this, (this.getNodeParameter('blobName', itemIndex, '') as string).trim(), itemIndex, 'Blob Name:');
+	const sourceUrl = (this.getNodeParameter('sourceUrl', itemIndex, '') as string).trim();
+	if (!URL.canParse(sourceUrl) || !/^https?:$/.test(new URL(sourceUrl).protocol)) {
+		throw new NodeOperationError(this.getNode(), 'Source URL is not an http(s) URL', {
+			itemIndex,
+			description: 'Enter the full URL of the file, e.g. https://account.blob.core.windows.net/container/file.csv?<SAS>',
+		});
+	}
+	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as 'fail' | 'overwrite' | 'skip';
+	const options = this.getNodeParameter('options', itemIndex, {}) as {
+		accessTier?: string;
+		metadata?: { entries?: Array<{ name: string; value: string }> };
+		waitForCompletion?: boolean;
+	};
+	const entries = options.metadata?.entries ?? [];
+	for (const { name } of entries) {
+		const problem = metadataKeyProblem(name.trim());
+		if (problem) throw new NodeOperationError(this.getNode(), `Metadata name ${problem}`, { itemIndex });
+	}
+	const metadata = entries.length ? Object.fromEntries(entries.map((e) => [e.name.trim(), e.value ?? ''])) : undefined;
+
+	const blockBlob = connection.service.getContainerClient(container).getBlockBlobClient(blobName);
+	const url = publicUrl(blockBlob.url);
+	const abortSignal = this.getExecutionCancelSignal?.();
+	const source = publicUrl(sourceUrl);
+
+	if (ifExists === 'skip') {
+		const existing = await blockBlob.getProperties({ abortSignal }).catch((error: { statusCode?: number }) => {
+			if (error.statusCode === 404) return undefined;
+			throw error;
+		});
+		if (existing) return { ...blobJson(container, blobName, url, existing), source, skipped: true };
+	}
+
+	const poller = await blockBlob.beginCopyFromURL(sourceUrl, {
+		metadata,
+		tier: options.accessTier,
+		conditions: ifExists === 'overwrite' ? undefined : { ifNoneMatch: '*' },
+		abortSignal,
+		intervalInMs: 2000,
+	});
+	if (options.waitForCompletion === false) {
+		const started = poller.getOperationState().result;
+		return { name: blobName, container, url, source, copyId: started?.copyId, copyStatus: started?.copyStatus ?? 'pending' };
+	}
+	// Cancelling the execution aborts the copy in Azure (Abort Copy), which removes the blob.
+	const onAbort = () => void poller.cancelOperation().catch(() => undefined);
+	abortSignal?.addEventListener('abort', onAbort, { once: true });
+	let result;
+	try {
+		result = await poller.pollUntilDone();
+	} finally {
+		abortSignal?.removeEventListener('abort', onAbort);
+	}
+	if (result.copyStatus && result.copyStatus !== 'success') {
+		throw azureFailureError(
+			this.getNode(),
+			{
+				code: 'CopyFailed',
+				azureMessage: `Copy ${result.copyStatus}`,
+				container,
+				blob: blobName,
+				requestId: result.requestId,
+			},
+			{ itemIndex, secrets: connection.secrets },
+		);
+	}
+	const properties = await blockBlob.getProperties({ abortSignal });
+	return {
+		...blobJson(container, blobName, url, properties, { metadata: properties.metadata }),
+		source,
+		copyId: result.copyId,
+		copyStatus: result.copyStatus ?? 'success',
+		...(ifExists === 'skip' ? { skipped: false } : {}),
+	};
+}

@@ -26,10 +26,12 @@
  *       JSON request against n8n's internal REST API (path like '/rest/credentials'). Sends the
  *       auth cookie plus the matching `browser-id` header, unwraps n8n's `{ data: ... }` envelope,
  *       and throws (err.status, err.body) on a non-2xx answer.
- *   runCli(args, { userFolder, env? }) -> Promise<{ code, stdout, stderr }>
+ *   runCli(args, { userFolder, customExtensionsDir?, env? }) -> Promise<{ code, stdout, stderr }>
  *       Runs the n8n CLI (e.g. ['import:workflow', '--input=f.json'],
- *       ['execute', '--id=ID', '--rawOutput']) with the same env and Node 24 binary.
- *   n8nEnv({ userFolder, port?, customExtensionsDir?, env? }) -> env object used by both.
+ *       ['execute', '--id=ID', '--rawOutput']) with the same env and Node 24 binary. Pass the same
+ *       customExtensionsDir as the server, or the CLI will not know the custom node types.
+ *   parseRawOutput(stdout) -> the run object printed by `execute --rawOutput` (log lines skipped).
+ *   n8nEnv({ runtime, userFolder, port?, brokerPort?, customExtensionsDir?, env? }) -> the env used.
  *   OWNER — the fixed local dev owner account { email, password, firstName, lastName }.
  */
 
@@ -265,6 +267,8 @@ function encryptionKeyFor(userFolder) {
 function n8nEnv({ runtime, userFolder, port, brokerPort, customExtensionsDir, env = {} }) {
 	const base = { ...process.env };
 	for (const key of Object.keys(base)) if (/^npm_/i.test(key)) delete base[key];
+	// Jest sets NODE_ENV=test, and n8n 2.41 then exits at once with code 1 and an empty log.
+	delete base.NODE_ENV;
 	const result = {
 		...base,
 		PATH: `${path.dirname(runtime.nodeBin)}${path.delimiter}${process.env.PATH || ''}`,
@@ -281,6 +285,8 @@ function n8nEnv({ runtime, userFolder, port, brokerPort, customExtensionsDir, en
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_RUNNERS_MODE: 'internal',
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		// Its start-up task fetches an MCP server list from api.n8n.io (no network here: noisy error).
+		N8N_DISABLED_MODULES: 'mcp-registry',
 		GENERIC_TIMEZONE: 'UTC',
 		DB_TYPE: 'sqlite',
 	};
@@ -484,6 +490,17 @@ async function runCli(args, { userFolder, env, customExtensionsDir } = {}) {
 	});
 }
 
+/**
+ * Parses the stdout of `n8n execute --rawOutput`. n8n prints log lines before the JSON (task broker
+ * start, a Python runner warning), so this takes everything from the first line that is just `{`.
+ * @returns {object} the run ({ data: { resultData: { runData, error? } }, status, finished, ... })
+ */
+function parseRawOutput(stdout) {
+	const match = /^\{\s*$/m.exec(stdout);
+	if (!match) throw new Error(`no JSON in n8n output:\n${stdout.slice(-2000)}`);
+	return JSON.parse(stdout.slice(match.index));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
@@ -504,6 +521,7 @@ module.exports = {
 	startN8n,
 	restRequest,
 	runCli,
+	parseRawOutput,
 	n8nEnv,
 	freePort,
 };

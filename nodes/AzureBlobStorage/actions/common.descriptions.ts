@@ -102,6 +102,59 @@ export const returnAllAndLimit: INodeProperties[] = [
 	},
 ];
 
+/** What to do when the target blob exists; used by the operations that create blobs. */
+export const ifBlobExists: INodeProperties = {
+	displayName: 'If Blob Exists',
+	name: 'ifExists',
+	type: 'options',
+	default: 'fail',
+	options: [
+		{ name: 'Fail', value: 'fail', description: 'Stop with an error and leave the existing blob as it is' },
+		{ name: 'Overwrite', value: 'overwrite', description: 'Replace the existing blob' },
+		{ name: 'Skip', value: 'skip', description: 'Leave the existing blob as it is and output it with skipped: true' },
+	],
+	description:
+		'What to do when a blob with this name already exists. Enforced by Azure at write time, so two runs racing cannot both overwrite.',
+};
+
+export const accessTierOption: INodeProperties = {
+	displayName: 'Access Tier',
+	name: 'accessTier',
+	type: 'options',
+	default: 'Hot',
+	options: [
+		{ name: 'Archive', value: 'Archive' },
+		{ name: 'Cold', value: 'Cold' },
+		{ name: 'Cool', value: 'Cool' },
+		{ name: 'Hot', value: 'Hot' },
+	],
+	description:
+		'Storage tier of the new blob. Cooler tiers cost less to keep and more to read; Archive blobs must be rehydrated before they can be read.',
+};
+
+/** A repeatable list of name/value pairs (metadata, tags), read back with `namedValues`. */
+export function nameValueOption(displayName: string, name: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'fixedCollection',
+		default: {},
+		placeholder: `Add ${displayName.toLowerCase()}`,
+		typeOptions: { multipleValues: true },
+		options: [
+			{
+				displayName,
+				name: 'entries',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+		description,
+	};
+}
+
 /** Adds `show` conditions for a resource and operation to a list of fields. */
 export function forOperation(resource: string, operation: string, fields: INodeProperties[]): INodeProperties[] {
 	return fields.map((field) => ({

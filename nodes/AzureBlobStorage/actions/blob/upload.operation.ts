@@ -3,12 +3,20 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { blobJson, publicUrl } from '../../helpers/format';
 import { assertBlobName, getContainerName } from '../../helpers/locators';
-import { metadataKeyProblem, tagsProblem } from '../../helpers/validation';
+import type { NamedValues } from '../../helpers/namedValues';
+import { readMetadata, readTags } from '../../helpers/namedValues';
 import type { BlobStorageConnection } from '../../transport/client';
 import { azureFailureError, toNodeError } from '../../transport/errors';
 import type { UploadSource } from '../../transport/transfer';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, MiB, uploadBlob } from '../../transport/transfer';
-import { binaryPropertyName, containerLocator, forOperation } from '../common.descriptions';
+import {
+	accessTierOption,
+	binaryPropertyName,
+	containerLocator,
+	forOperation,
+	ifBlobExists,
+	nameValueOption,
+} from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('blob', 'upload', [
 	containerLocator,
@@ -41,19 +49,7 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 		displayOptions: { show: { inputDataType: ['text'] } },
 		description: 'The text to store in the blob (saved as UTF-8)',
 	},
-	{
-		displayName: 'If Blob Exists',
-		name: 'ifExists',
-		type: 'options',
-		default: 'fail',
-		options: [
-			{ name: 'Fail', value: 'fail', description: 'Stop with an error and leave the existing blob as it is' },
-			{ name: 'Overwrite', value: 'overwrite', description: 'Replace the existing blob' },
-			{ name: 'Skip', value: 'skip', description: 'Leave the existing blob as it is and output it with skipped: true' },
-		],
-		description:
-			'What to do when a blob with this name already exists. Enforced by Azure at write time, so two runs racing cannot both overwrite.',
-	},
+	ifBlobExists,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -61,20 +57,7 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 		placeholder: 'Add option',
 		default: {},
 		options: [
-			{
-				displayName: 'Access Tier',
-				name: 'accessTier',
-				type: 'options',
-				default: 'Hot',
-				options: [
-					{ name: 'Archive', value: 'Archive' },
-					{ name: 'Cold', value: 'Cold' },
-					{ name: 'Cool', value: 'Cool' },
-					{ name: 'Hot', value: 'Hot' },
-				],
-				description:
-					'Storage tier of the new blob. Cooler tiers cost less to keep and more to read; Archive blobs must be rehydrated before they can be read.',
-			},
+			accessTierOption,
 			{
 				displayName: 'Block Size (MiB)',
 				name: 'blockSizeMiB',
@@ -107,25 +90,7 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 				placeholder: 'e.g. application/pdf',
 				description: 'MIME type stored with the blob. Leave empty to use the MIME type of the input binary.',
 			},
-			{
-				displayName: 'Metadata',
-				name: 'metadata',
-				type: 'fixedCollection',
-				default: {},
-				placeholder: 'Add metadata',
-				typeOptions: { multipleValues: true },
-				options: [
-					{
-						displayName: 'Metadata',
-						name: 'entries',
-						values: [
-							{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-						],
-					},
-				],
-				description: 'Name/value pairs stored with the blob (names: letters, digits, underscores)',
-			},
+			nameValueOption('Metadata', 'metadata', 'Name/value pairs stored with the blob (names: letters, digits, underscores)'),
 			{
 				displayName: 'Parallel Uploads',
 				name: 'parallelUploads',
@@ -135,25 +100,7 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 				description:
 					'How many blocks are sent at the same time. More parallel uploads fill a fast, distant link better; each one holds a block in memory.',
 			},
-			{
-				displayName: 'Tags',
-				name: 'tags',
-				type: 'fixedCollection',
-				default: {},
-				placeholder: 'Add tag',
-				typeOptions: { multipleValues: true },
-				options: [
-					{
-						displayName: 'Tag',
-						name: 'entries',
-						values: [
-							{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-						],
-					},
-				],
-				description: 'Blob index tags (up to 10), searchable across the account with Find by Tags',
-			},
+			nameValueOption('Tags', 'tags', 'Blob index tags (up to 10), searchable across the account with Find by Tags'),
 		],
 	},
 ]);
@@ -164,14 +111,9 @@ interface UploadOptionValues {
 	cacheControl?: string;
 	contentDisposition?: string;
 	contentType?: string;
-	metadata?: { entries?: Array<{ name: string; value: string }> };
+	metadata?: NamedValues;
 	parallelUploads?: number;
-	tags?: { entries?: Array<{ name: string; value: string }> };
-}
-
-function pairs(entries: Array<{ name: string; value: string }> | undefined): Record<string, string> | undefined {
-	if (!entries?.length) return undefined;
-	return Object.fromEntries(entries.map((e) => [e.name.trim(), e.value ?? '']));
+	tags?: NamedValues;
 }
 
 /** The content to upload plus the name and type it brings along. */
@@ -214,14 +156,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as 'fail' | 'overwrite' | 'skip';
 	const options = this.getNodeParameter('options', itemIndex, {}) as UploadOptionValues;
 
-	const metadata = pairs(options.metadata?.entries);
-	for (const key of Object.keys(metadata ?? {})) {
-		const problem = metadataKeyProblem(key);
-		if (problem) throw new NodeOperationError(this.getNode(), `Metadata name ${problem}`, { itemIndex });
-	}
-	const tags = pairs(options.tags?.entries);
-	const tagProblem = tags && tagsProblem(tags);
-	if (tagProblem) throw new NodeOperationError(this.getNode(), `Tags: the blob ${tagProblem}`, { itemIndex });
+	const metadata = readMetadata(this, options.metadata, itemIndex);
+	const tags = readTags(this, options.tags, itemIndex);
 
 	const { source, fileName, mimeType } = await readSource(this, itemIndex);
 	try {

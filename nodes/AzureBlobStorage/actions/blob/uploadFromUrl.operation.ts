@@ -3,10 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { blobJson, publicUrl } from '../../helpers/format';
 import { assertBlobName, getContainerName } from '../../helpers/locators';
-import { metadataKeyProblem } from '../../helpers/validation';
+import type { NamedValues } from '../../helpers/namedValues';
+import { readMetadata } from '../../helpers/namedValues';
 import type { BlobStorageConnection } from '../../transport/client';
 import { azureFailureError } from '../../transport/errors';
-import { containerLocator, forOperation } from '../common.descriptions';
+import { accessTierOption, containerLocator, forOperation, ifBlobExists, nameValueOption } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('blob', 'uploadFromUrl', [
 	containerLocator,
@@ -29,17 +30,7 @@ export const description: INodeProperties[] = forOperation('blob', 'uploadFromUr
 		description:
 			'A URL Azure itself can read: a public file, or a blob with a SAS that allows read. Azure copies it server-side; no bytes pass through n8n, so size does not matter.',
 	},
-	{
-		displayName: 'If Blob Exists',
-		name: 'ifExists',
-		type: 'options',
-		default: 'fail',
-		options: [
-			{ name: 'Fail', value: 'fail', description: 'Stop with an error and leave the existing blob as it is' },
-			{ name: 'Overwrite', value: 'overwrite', description: 'Replace the existing blob' },
-			{ name: 'Skip', value: 'skip', description: 'Leave the existing blob as it is and output it with skipped: true' },
-		],
-	},
+	ifBlobExists,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -47,38 +38,12 @@ export const description: INodeProperties[] = forOperation('blob', 'uploadFromUr
 		placeholder: 'Add option',
 		default: {},
 		options: [
-			{
-				displayName: 'Access Tier',
-				name: 'accessTier',
-				type: 'options',
-				default: 'Hot',
-				options: [
-					{ name: 'Archive', value: 'Archive' },
-					{ name: 'Cold', value: 'Cold' },
-					{ name: 'Cool', value: 'Cool' },
-					{ name: 'Hot', value: 'Hot' },
-				],
-				description: 'Storage tier of the new blob',
-			},
-			{
-				displayName: 'Metadata',
-				name: 'metadata',
-				type: 'fixedCollection',
-				default: {},
-				placeholder: 'Add metadata',
-				typeOptions: { multipleValues: true },
-				options: [
-					{
-						displayName: 'Metadata',
-						name: 'entries',
-						values: [
-							{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-						],
-					},
-				],
-				description: 'Name/value pairs for the new blob. Without any, the source blob\'s metadata is copied.',
-			},
+			accessTierOption,
+			nameValueOption(
+				'Metadata',
+				'metadata',
+				"Name/value pairs for the new blob. Without any, the source blob's metadata is copied.",
+			),
 			{
 				displayName: 'Wait for Completion',
 				name: 'waitForCompletion',
@@ -104,15 +69,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as 'fail' | 'overwrite' | 'skip';
 	const options = this.getNodeParameter('options', itemIndex, {}) as {
 		accessTier?: string;
-		metadata?: { entries?: Array<{ name: string; value: string }> };
+		metadata?: NamedValues;
 		waitForCompletion?: boolean;
 	};
-	const entries = options.metadata?.entries ?? [];
-	for (const { name } of entries) {
-		const problem = metadataKeyProblem(name.trim());
-		if (problem) throw new NodeOperationError(this.getNode(), `Metadata name ${problem}`, { itemIndex });
-	}
-	const metadata = entries.length ? Object.fromEntries(entries.map((e) => [e.name.trim(), e.value ?? ''])) : undefined;
+	const metadata = readMetadata(this, options.metadata, itemIndex);
 
 	const blockBlob = connection.service.getContainerClient(container).getBlockBlobClient(blobName);
 	const url = publicUrl(blockBlob.url);

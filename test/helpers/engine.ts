@@ -10,6 +10,7 @@ import type {
 	ICredentialType,
 	IDataObject,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	INodeCredentialsDetails,
 	INodeExecutionData,
 	INodeParameters,
@@ -20,7 +21,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { createRunExecutionData, ICredentialsHelper, Workflow } from 'n8n-workflow';
-import { BinaryDataService, Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, Credentials, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 
 import { AzureBlobStorage } from '../../nodes/AzureBlobStorage/AzureBlobStorage.node';
 import { AzureBlobStorageConnectionStringApi } from '../../credentials/AzureBlobStorageConnectionStringApi.credentials';
@@ -174,12 +175,19 @@ export interface RunResult {
 	credentialsHelper: TestCredentialsHelper;
 }
 
-export async function runNode(options: RunOptions): Promise<RunResult> {
-	const credentialsHelper = new TestCredentialsHelper(structuredClone(options.credentials), options.parentTypes);
+interface NodeSetup {
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	parentTypes?: Record<string, string[]>;
+	continueOnFail?: boolean;
+}
+
+/** A one-node workflow holding the node with these parameters and credentials. */
+function buildWorkflow(options: NodeSetup): Workflow {
 	const nodeCredentials = Object.fromEntries(
 		Object.keys(options.credentials).map((type) => [type, { id: `${type}-id`, name: `${type} test` }]),
 	);
-	const workflow = new Workflow({
+	return new Workflow({
 		id: 'test-workflow',
 		name: 'test',
 		nodes: [
@@ -199,14 +207,15 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		nodeTypes: new TestNodeTypes(),
 		settings: {},
 	});
+}
 
-	const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, mock());
-	let resolveFinished: (run: IRun) => void = () => {};
-	const finished = new Promise<IRun>((resolve) => (resolveFinished = resolve));
-	hooks.addHandler('workflowExecuteAfter', (run) => resolveFinished(run));
-
+/** What n8n hands every execution context: URLs, hooks and the credentials helper. */
+function buildAdditionalData(
+	credentialsHelper: TestCredentialsHelper,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
 	const additionalData = mock<IWorkflowExecuteAdditionalData>();
-	additionalData.hooks = hooks;
+	if (hooks) additionalData.hooks = hooks;
 	additionalData.executionId = `exec-${Date.now()}`;
 	additionalData.restApiUrl = 'http://127.0.0.1:5678/rest';
 	additionalData.instanceBaseUrl = 'http://127.0.0.1:5678/';
@@ -233,6 +242,18 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		(additionalData as unknown as Record<string, unknown>)[key] = undefined;
 	}
 	additionalData.credentialsHelper = credentialsHelper;
+	return additionalData;
+}
+
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const credentialsHelper = new TestCredentialsHelper(structuredClone(options.credentials), options.parentTypes);
+	const workflow = buildWorkflow(options);
+
+	const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, mock());
+	let resolveFinished: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveFinished = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolveFinished(run));
+	const additionalData = buildAdditionalData(credentialsHelper, hooks);
 
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
 		executionData: {
@@ -265,4 +286,16 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		run,
 		credentialsHelper,
 	};
+}
+
+/**
+ * The context n8n gives a node's list-search methods while someone edits the node: the
+ * parameters as currently entered in the editor, and the node's credentials.
+ */
+export function loadOptionsContext(options: NodeSetup, path = 'parameters.container'): ILoadOptionsFunctions {
+	const credentialsHelper = new TestCredentialsHelper(structuredClone(options.credentials), options.parentTypes);
+	const workflow = buildWorkflow(options);
+	const additionalData = buildAdditionalData(credentialsHelper);
+	additionalData.currentNodeParameters = options.parameters;
+	return new LoadOptionsContext(workflow, workflow.getNode(NODE_NAME)!, additionalData, path);
 }

@@ -16,6 +16,6 @@ module.exports = {
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: { warnOnly: false } }] },
 	testTimeout: 180_000,
 	maxWorkers: 1,
-	// n8n's first-time install (about 15 minutes) happens in globalSetup, outside any test timeout.
+	// n8n's first-time install (about 4 minutes on a 2-core machine) happens in globalSetup, outside any test timeout.
 	slowTestThreshold: 60,
 };

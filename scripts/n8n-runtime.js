@@ -5,7 +5,7 @@
  * Plain Node.js (CommonJS, stdlib only). Works as a module and as a CLI.
  *
  * CLI
- *   node scripts/n8n-runtime.js install   # install n8n + Node 24 into the cache (first time ~15 min)
+ *   node scripts/n8n-runtime.js install   # install n8n + Node 24 into the cache (first time ~4-15 min, depending on the npm cache)
  *   node scripts/n8n-runtime.js start     # start n8n, create the owner, print URL + login; Ctrl-C stops
  *       options: --port=N  --user-folder=DIR  --custom-extensions=DIR
  *
@@ -210,7 +210,7 @@ async function ensureRuntime() {
 	fs.mkdirSync(dir, { recursive: true });
 	const logFile = path.join(dir, 'install.log');
 	log(`installing n8n ${N8N_VERSION} + Node ${NODE_MAJOR} into ${dir}`);
-	log(`first install takes ~15 minutes and ~2.8 GB; details in ${logFile}`);
+	log(`first install takes 4-15 minutes (4 measured on a 2-core machine with a cold npm cache) and ~3 GB; details in ${logFile}`);
 	const node = await ensureNode24(dir, logFile);
 	log(`Node ${NODE_MAJOR}: ${node.nodeBin}`);
 	const n8nBin = await installN8n(dir, node, logFile);

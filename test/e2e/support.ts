@@ -93,6 +93,8 @@ function nextPosition(): [number, number] {
 export function blobStorageNode(name: string, credential: CredentialRef, parameters: Record<string, unknown>): WorkflowNode {
 	const authentication: Record<string, string> = {
 		azureBlobStorageSharedKeyApi: 'sharedKey',
+		azureBlobStorageConnectionStringApi: 'connectionString',
+		azureBlobStorageSasApi: 'sas',
 		azureBlobStorageOAuth2Api: 'oAuth2',
 		azureBlobStorageClientCredentialsOAuth2Api: 'clientCredentials',
 	};

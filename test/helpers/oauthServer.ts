@@ -36,6 +36,8 @@ export interface MockEntraId {
 	/** Extra claims for the next tokens (e.g. an `nbf` in the future). */
 	extraClaims: Record<string, unknown>;
 	requests: TokenRequest[];
+	/** Every access and refresh token the server handed out (to check none leaks anywhere). */
+	issuedTokens: string[];
 	hits(grant: Grant): number;
 	/** Makes the token endpoint answer every request of `grant` with this error until cleared. */
 	fail(grant: Grant, failure: EntraFailure | undefined): void;
@@ -61,6 +63,7 @@ export async function startMockEntraId(): Promise<MockEntraId> {
 		lifetimeSeconds: 3600,
 		extraClaims: {},
 		requests: [],
+		issuedTokens: [],
 		hits: (grant) => state.requests.filter((r) => r.grant === grant).length,
 		fail: (grant, failure) => (failure ? failures.set(grant, failure) : failures.delete(grant)),
 		reset: () => {
@@ -94,6 +97,9 @@ export async function startMockEntraId(): Promise<MockEntraId> {
 				return;
 			}
 			response.body.expires_in = state.lifetimeSeconds;
+			for (const key of ['access_token', 'refresh_token', 'id_token']) {
+				if (typeof response.body[key] === 'string') state.issuedTokens.push(response.body[key] as string);
+			}
 		},
 	);
 	return state;

@@ -30,8 +30,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const MiB = 1024 * 1024;
-const ACCOUNT = 'devstoreaccount1';
-const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const { AZURITE_ACCOUNT: ACCOUNT, AZURITE_KEY: KEY, startAzurite } = require('../scripts/azurite');
 
 const settings = {
 	sizes: (process.argv[2] || process.env.BENCH_SIZES || '64,1024').split(',').map(Number).filter((n) => n > 0),
@@ -45,40 +44,6 @@ const settings = {
 
 function log(message) {
 	process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function startAzurite(location) {
-	const bin = require.resolve('azurite/dist/src/blob/main.js');
-	const args = [bin, '--blobHost', '127.0.0.1', '--blobPort', '0', '--location', location, '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--silent'];
-	const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-	const port = await new Promise((resolve, reject) => {
-		let output = '';
-		const timer = setTimeout(() => reject(new Error(`Azurite did not start within 60 s:\n${output}`)), 60_000);
-		const onData = (data) => {
-			output += data;
-			const match = /listens? on https?:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-			if (match) {
-				clearTimeout(timer);
-				resolve(Number(match[1]));
-			}
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		child.once('exit', (code) => reject(new Error(`Azurite exited with ${code}:\n${output}`)));
-	});
-	child.stdout.resume();
-	child.stderr.resume();
-	return {
-		endpoint: `http://127.0.0.1:${port}/${ACCOUNT}`,
-		async stop() {
-			if (child.exitCode !== null) return;
-			const exited = new Promise((resolve) => child.once('exit', resolve));
-			child.kill('SIGTERM');
-			const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-			await exited;
-			clearTimeout(timer);
-		},
-	};
 }
 
 /** Runs one measurement in a fresh Node process; resolves its result object. */
@@ -277,11 +242,11 @@ async function main() {
 	const azuriteDir = path.join(workDir, 'azurite');
 	fs.mkdirSync(azuriteDir);
 	log(`sizes ${settings.sizes.join(', ')} MiB; work dir ${workDir}`);
-	const azurite = await startAzurite(azuriteDir);
+	const azurite = await startAzurite({ location: azuriteDir });
 	const started = Date.now();
 	try {
 		const common = {
-			endpoint: azurite.endpoint,
+			endpoint: azurite.blobEndpoint,
 			account: ACCOUNT,
 			key: KEY,
 			container: 'bench',
@@ -289,7 +254,7 @@ async function main() {
 			parallel: settings.parallel,
 		};
 		const { BlobServiceClient, StorageSharedKeyCredential } = require('@azure/storage-blob');
-		await new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(ACCOUNT, KEY)).getContainerClient('bench').create();
+		await new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(ACCOUNT, KEY)).getContainerClient('bench').create();
 		const rows = await transferBench(common, workDir);
 		const listing = settings.listCount > 0 ? await listBench(common, workDir) : undefined;
 		const cpus = os.cpus();

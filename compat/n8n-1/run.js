@@ -14,7 +14,7 @@
  */
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
@@ -26,8 +26,7 @@ const MODULES = path.join(HERE, 'node_modules');
 const DEBUG = !!process.env.COMPAT_DEBUG;
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-const AZURITE_ACCOUNT = 'devstoreaccount1';
-const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite: startRepoAzurite } = require('../../scripts/azurite');
 const SHARED_KEY_TYPE = 'azureBlobStorageSharedKeyApi';
 const NODE_NAME = 'Azure Blob Storage';
 
@@ -131,48 +130,9 @@ function verifyResolution(packageDir) {
 // ---------------------------------------------------------------------------------------------
 
 async function startAzurite() {
-	const location = fs.mkdtempSync(path.join(tempRoot, 'azurite-'));
-	const bin = require.resolve('azurite/dist/src/blob/main.js', { paths: [REPO_ROOT] });
-	const args = [
-		bin,
-		'--blobHost', '127.0.0.1',
-		'--blobPort', '0',
-		'--location', location,
-		'--disableTelemetry',
-		'--skipApiVersionCheck',
-		'--loose',
-	];
-	const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-	const stop = async () => {
-		if (child.exitCode !== null || child.signalCode !== null) return;
-		const exited = new Promise((resolve) => child.once('exit', resolve));
-		child.kill('SIGTERM');
-		const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-		await exited;
-		clearTimeout(timer);
-	};
-	cleanups.push(stop);
-	const port = await new Promise((resolve, reject) => {
-		let output = '';
-		const timer = setTimeout(() => reject(new Error(`Azurite did not start within 60 s:\n${output}`)), 60000);
-		const onData = (data) => {
-			output += data.toString();
-			const match = /listens? on https?:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-			if (match) {
-				clearTimeout(timer);
-				resolve(Number(match[1]));
-			}
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		child.once('exit', (code) => {
-			clearTimeout(timer);
-			reject(new Error(`Azurite exited with ${code}:\n${output}`));
-		});
-	});
-	child.stdout.resume();
-	child.stderr.resume();
-	return { port, endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}` };
+	const azurite = await startRepoAzurite({ location: fs.mkdtempSync(path.join(tempRoot, 'azurite-')) });
+	cleanups.push(azurite.stop);
+	return { port: azurite.port, endpoint: azurite.blobEndpoint };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,6 +60,10 @@ function text(data: ICredentialDataDecryptedObject, field: string): string {
 	return typeof value === 'string' ? value.trim() : '';
 }
 
+function cloudOf(data: ICredentialDataDecryptedObject): AzureCloud | 'custom' {
+	return (text(data, 'cloud') || 'azurePublic') as AzureCloud | 'custom';
+}
+
 function requireField(value: string, label: string, fix: string): string {
 	if (!value) throw new InputError(`${label} is empty in the credential`, fix);
 	return value;
@@ -76,7 +80,7 @@ function sharedKeyConnection(data: ICredentialDataDecryptedObject, options: Conn
 		'Account Key',
 		'Paste key1 or key2 from the storage account\'s "Access keys" page in the Azure portal.',
 	);
-	const cloud = (text(data, 'cloud') || 'azurePublic') as AzureCloud | 'custom';
+	const cloud = cloudOf(data);
 	if (cloud !== 'custom') {
 		const problem = accountNameProblem(accountName);
 		if (problem) throw new InputError(`Account Name ${problem}`);
@@ -157,23 +161,29 @@ function sasConnection(data: ICredentialDataDecryptedObject, options: ConnectOpt
 	};
 }
 
+/** An Entra ID credential's blob endpoint and account (for a custom cloud, taken from the endpoint). */
+function entraIdTarget(data: ICredentialDataDecryptedObject): { accountName: string; endpoint: string } {
+	const cloud = cloudOf(data);
+	if (cloud === 'custom') {
+		const endpoint = blobEndpointFor('', cloud, text(data, 'endpoint'));
+		return { accountName: accountNameFromUrl(endpoint), endpoint };
+	}
+	const accountName = requireField(
+		text(data, 'accountName'),
+		'Storage Account Name',
+		'Enter the storage account name (the part before .blob.core.windows.net).',
+	);
+	const problem = accountNameProblem(accountName);
+	if (problem) throw new InputError(`Storage Account Name ${problem}`);
+	return { accountName, endpoint: blobEndpointFor(accountName, cloud) };
+}
+
 function entraIdConnection(
 	method: 'oAuth2' | 'clientCredentials',
 	data: ICredentialDataDecryptedObject,
 	options: ConnectOptions,
 ): BlobStorageConnection {
-	const cloud = (text(data, 'cloud') || 'azurePublic') as AzureCloud | 'custom';
-	let accountName = '';
-	if (cloud !== 'custom') {
-		accountName = requireField(
-			text(data, 'accountName'),
-			'Storage Account Name',
-			'Enter the storage account name (the part before .blob.core.windows.net).',
-		);
-		const problem = accountNameProblem(accountName);
-		if (problem) throw new InputError(`Storage Account Name ${problem}`);
-	}
-	const endpoint = blobEndpointFor(accountName, cloud, text(data, 'endpoint'));
+	const { accountName, endpoint } = entraIdTarget(data);
 	const tokenData = data.oauthTokenData as OAuthTokenData | undefined;
 	const secrets = [text(data, 'clientSecret'), ...tokenSecrets(tokenData)].filter((s) => s !== '');
 	const credential = new N8nOAuth2TokenCredential({
@@ -186,7 +196,7 @@ function entraIdConnection(
 				: 'No access token is stored for this credential yet and none can be fetched here',
 	});
 	const service = new BlobServiceClient(endpoint, new Pipeline([entraIdBearerPolicy(credential)], pipelineOptions(options)));
-	return { service, accountName: accountName || accountNameFromUrl(endpoint), method, secrets };
+	return { service, accountName, method, secrets };
 }
 
 export interface ConnectOptions {
@@ -225,8 +235,7 @@ export async function connect(
 	if (!credentialType) throw new InputError(`Authentication "${String(method)}" is not supported`);
 	const data = await ctx.getCredentials(credentialType);
 	if (method === 'oAuth2' || method === 'clientCredentials') {
-		const hasToken = readToken(data.oauthTokenData as OAuthTokenData | undefined) !== undefined;
-		return connectWithCredentials(method, data, { renewToken: n8nTokenRenewal(ctx, credentialType, data, hasToken) });
+		return connectWithCredentials(method, data, { renewToken: n8nTokenRenewal(ctx, credentialType, data) });
 	}
 	return connectWithCredentials(method, data);
 }
@@ -244,13 +253,8 @@ function n8nTokenRenewal(
 	ctx: IExecuteFunctions | ILoadOptionsFunctions,
 	credentialType: string,
 	data: ICredentialDataDecryptedObject,
-	hasToken: boolean,
 ): TokenRenewal {
-	const endpoint = () => {
-		const cloud = (text(data, 'cloud') || 'azurePublic') as AzureCloud | 'custom';
-		return blobEndpointFor(text(data, 'accountName'), cloud, text(data, 'endpoint'));
-	};
-	let tokenStored = hasToken;
+	let tokenStored = readToken(data.oauthTokenData as OAuthTokenData | undefined) !== undefined;
 	return async () => {
 		const refresh = (ctx.helpers as { refreshOAuth2Token?: RefreshOAuth2Token }).refreshOAuth2Token;
 		let renewed: OAuthTokenData | undefined;
@@ -260,7 +264,7 @@ function n8nTokenRenewal(
 			try {
 				await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
 					method: 'GET',
-					url: `${endpoint()}/?comp=list&maxresults=1`,
+					url: `${entraIdTarget(data).endpoint}/?comp=list&maxresults=1`,
 					headers: { 'x-ms-version': '2021-12-02' },
 				});
 			} catch (error) {

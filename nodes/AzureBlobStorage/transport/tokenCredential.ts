@@ -89,9 +89,6 @@ export class N8nOAuth2TokenCredential {
 
 	private renewing: Promise<CurrentToken> | undefined;
 
-	/** Number of renewals asked of n8n (for logs and tests). */
-	renewals = 0;
-
 	constructor(private readonly options: N8nTokenCredentialOptions) {
 		this.current = readToken(options.tokenData);
 	}
@@ -121,7 +118,6 @@ export class N8nOAuth2TokenCredential {
 	private async renew(): Promise<CurrentToken> {
 		this.renewing ??= (async () => {
 			try {
-				this.renewals++;
 				const data = await this.options.renew!();
 				this.options.onTokenData?.(data ?? {});
 				const token = readToken(data);

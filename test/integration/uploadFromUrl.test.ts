@@ -66,6 +66,29 @@ describe('Upload From URL', () => {
 		expect(items[0].json).toMatchObject({ metadata: { batch: '7' }, accessTier: 'Cool' });
 	});
 
+	it('returns at once with the copy id when "Wait for Completion" is off, and the copy lands', async () => {
+		const { items, error } = await run({
+			container: byName(target),
+			blobName: 'no-wait.bin',
+			sourceUrl: sourceSasUrl,
+			options: { waitForCompletion: false },
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json).toMatchObject({ name: 'no-wait.bin', container: target, copyId: expect.any(String) });
+		expect(['pending', 'success']).toContain(items[0].json.copyStatus);
+		expect(JSON.stringify(items)).not.toContain('sig=');
+		const blob = sdk().getContainerClient(target).getBlobClient('no-wait.bin');
+		for (let i = 0; i < 50 && (await blob.getProperties()).copyStatus === 'pending'; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		expect(sha256(await blob.downloadToBuffer())).toBe(sha256(content));
+	});
+
+	it('names the Blob Name field when the name is too long', async () => {
+		const { error } = await run({ container: byName(target), blobName: '={{ "x".repeat(1025) }}', sourceUrl: sourceSasUrl });
+		expect(error?.message).toBe('Blob Name has 1025 characters; blob names have at most 1024');
+	});
+
 	it('names the field when the Source URL is not a URL', async () => {
 		const { error } = await run({ container: byName(target), blobName: 'x.bin', sourceUrl: 'not a url' });
 		expect(error?.message).toBe('Source URL is not an http(s) URL');

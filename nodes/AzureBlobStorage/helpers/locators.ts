@@ -23,10 +23,10 @@ export function assertContainerName(ctx: IExecuteFunctions, name: string, itemIn
 	return name;
 }
 
-export function assertBlobName(ctx: IExecuteFunctions, name: string, itemIndex: number, field = 'Blob'): string {
+export function assertBlobName(ctx: IExecuteFunctions, name: string, itemIndex: number, field = 'Blob name'): string {
 	const problem = blobNameProblem(name);
 	if (problem) {
-		throw new NodeOperationError(ctx.getNode(), `${field} name ${problem}`, {
+		throw new NodeOperationError(ctx.getNode(), `${field} ${problem}`, {
 			itemIndex,
 			description: 'Blob names have 1 to 1024 characters and may contain "/" to form folders.',
 		});

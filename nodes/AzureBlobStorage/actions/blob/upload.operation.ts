@@ -2,6 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { blobJson, publicUrl } from '../../helpers/format';
+import type { IfBlobExists } from '../../helpers/existingBlob';
+import { existingBlob, writeConditions } from '../../helpers/existingBlob';
 import { assertBlobName, getContainerName } from '../../helpers/locators';
 import type { NamedValues } from '../../helpers/namedValues';
 import { readMetadata, readTags } from '../../helpers/namedValues';
@@ -153,7 +155,7 @@ async function readSource(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
 	const container = getContainerName(this, itemIndex);
-	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as 'fail' | 'overwrite' | 'skip';
+	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as IfBlobExists;
 	const options = this.getNodeParameter('options', itemIndex, {}) as UploadOptionValues;
 
 	const metadata = readMetadata(this, options.metadata, itemIndex);
@@ -183,7 +185,7 @@ interface UploadSettings {
 	fileName?: string;
 	mimeType?: string;
 	container: string;
-	ifExists: 'fail' | 'overwrite' | 'skip';
+	ifExists: IfBlobExists;
 	options: UploadOptionValues;
 	metadata?: Record<string, string>;
 	tags?: Record<string, string>;
@@ -203,7 +205,7 @@ async function uploadSource(
 			description: 'Enter a Blob Name, e.g. reports/{{ $now.toFormat("yyyy-MM-dd") }}.csv',
 		});
 	}
-	const blobName = assertBlobName(ctx, requestedName || (fileName as string), itemIndex, 'Blob Name:');
+	const blobName = assertBlobName(ctx, requestedName || (fileName as string), itemIndex, 'Blob Name');
 	const blockBlob = settings.connection.service.getContainerClient(container).getBlockBlobClient(blobName);
 	const url = publicUrl(blockBlob.url);
 	const abortSignal = ctx.getExecutionCancelSignal?.();
@@ -211,10 +213,7 @@ async function uploadSource(
 	if (ifExists !== 'overwrite') {
 		// Saves sending the bytes when the answer is already known; the write itself stays
 		// conditional (If-None-Match: *) for the case where the blob appears meanwhile.
-		const existing = await blockBlob.getProperties({ abortSignal }).catch((error: { statusCode?: number }) => {
-			if (error.statusCode === 404) return undefined;
-			throw error;
-		});
+		const existing = await existingBlob(blockBlob, abortSignal);
 		if (existing) {
 			if (ifExists === 'skip') return { ...blobJson(container, blobName, url, existing), skipped: true };
 			throw azureFailureError(
@@ -236,7 +235,7 @@ async function uploadSource(
 			metadata,
 			tags,
 			tier: options.accessTier,
-			conditions: ifExists === 'overwrite' ? undefined : { ifNoneMatch: '*' },
+			conditions: writeConditions(ifExists),
 			blockSize: (options.blockSizeMiB ?? DEFAULT_BLOCK_SIZE / MiB) * MiB,
 			concurrency: options.parallelUploads,
 			abortSignal,

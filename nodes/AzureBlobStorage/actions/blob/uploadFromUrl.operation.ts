@@ -2,6 +2,8 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { blobJson, publicUrl } from '../../helpers/format';
+import type { IfBlobExists } from '../../helpers/existingBlob';
+import { existingBlob, writeConditions } from '../../helpers/existingBlob';
 import { assertBlobName, getContainerName } from '../../helpers/locators';
 import type { NamedValues } from '../../helpers/namedValues';
 import { readMetadata } from '../../helpers/namedValues';
@@ -58,7 +60,7 @@ export const description: INodeProperties[] = forOperation('blob', 'uploadFromUr
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
 	const container = getContainerName(this, itemIndex);
-	const blobName = assertBlobName(this, (this.getNodeParameter('blobName', itemIndex, '') as string).trim(), itemIndex, 'Blob Name:');
+	const blobName = assertBlobName(this, (this.getNodeParameter('blobName', itemIndex, '') as string).trim(), itemIndex, 'Blob Name');
 	const sourceUrl = (this.getNodeParameter('sourceUrl', itemIndex, '') as string).trim();
 	if (!URL.canParse(sourceUrl) || !/^https?:$/.test(new URL(sourceUrl).protocol)) {
 		throw new NodeOperationError(this.getNode(), 'Source URL is not an http(s) URL', {
@@ -66,7 +68,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 			description: 'Enter the full URL of the file, e.g. https://account.blob.core.windows.net/container/file.csv?<SAS>',
 		});
 	}
-	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as 'fail' | 'overwrite' | 'skip';
+	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as IfBlobExists;
 	const options = this.getNodeParameter('options', itemIndex, {}) as {
 		accessTier?: string;
 		metadata?: NamedValues;
@@ -80,17 +82,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const source = publicUrl(sourceUrl);
 
 	if (ifExists === 'skip') {
-		const existing = await blockBlob.getProperties({ abortSignal }).catch((error: { statusCode?: number }) => {
-			if (error.statusCode === 404) return undefined;
-			throw error;
-		});
+		const existing = await existingBlob(blockBlob, abortSignal);
 		if (existing) return { ...blobJson(container, blobName, url, existing), source, skipped: true };
 	}
 
 	const poller = await blockBlob.beginCopyFromURL(sourceUrl, {
 		metadata,
 		tier: options.accessTier,
-		conditions: ifExists === 'overwrite' ? undefined : { ifNoneMatch: '*' },
+		conditions: writeConditions(ifExists),
 		abortSignal,
 		intervalInMs: 2000,
 	});

@@ -46,7 +46,7 @@ describe('secrets in output and logs', () => {
 			sasMode: 'sasUrl',
 			sasUrl: `${e2e().blobEndpoint}/?${sas}`,
 		});
-		const clientCredentials = await createCredential(uniqueName('Client credentials'), 'azureBlobStorageClientCredentialsOAuth2Api', {
+		const servicePrincipal = {
 			tenantId: TENANT,
 			clientId: 'e2e-secrets-app',
 			clientSecret: CLIENT_SECRET,
@@ -54,18 +54,14 @@ describe('secrets in output and logs', () => {
 			endpoint: e2e().tlsBlobEndpoint,
 			loginAuthority: entra.authority,
 			storageAudience: 'https://storage.azure.com',
-		});
-		// A second service principal credential, never used before, so its first token request is
-		// the one Entra rejects below.
-		const neverConnected = await createCredential(uniqueName('Client credentials (rejected)'), 'azureBlobStorageClientCredentialsOAuth2Api', {
-			tenantId: TENANT,
-			clientId: 'e2e-secrets-app',
-			clientSecret: CLIENT_SECRET,
-			cloud: 'custom',
-			endpoint: e2e().tlsBlobEndpoint,
-			loginAuthority: entra.authority,
-			storageAudience: 'https://storage.azure.com',
-		});
+		};
+		const clientCredentials = await createCredential(uniqueName('Client credentials'), 'azureBlobStorageClientCredentialsOAuth2Api', servicePrincipal);
+		// A second one, never used before, so its first token request is the one Entra rejects below.
+		const neverConnected = await createCredential(
+			uniqueName('Client credentials (rejected)'),
+			'azureBlobStorageClientCredentialsOAuth2Api',
+			servicePrincipal,
+		);
 		const continueOnFail = { onError: 'continueRegularOutput' };
 		const workflows: WorkflowJson[] = [
 			linearWorkflow('secrets: shared key round trip and a missing blob', [

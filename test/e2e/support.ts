@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+export { byName } from '../helpers/params';
+
 // Plain-JS project scripts (CommonJS, no type declarations).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const devEnv = require('../../scripts/dev-env');
@@ -77,10 +79,6 @@ export interface WorkflowNode {
 	position: [number, number];
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
-}
-
-export function byName(value: string) {
-	return { __rl: true, mode: 'name', value };
 }
 
 let position = 0;

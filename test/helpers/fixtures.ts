@@ -91,6 +91,13 @@ export function credentialCases(): CredentialCase[] {
 			secrets: [AZURITE_KEY],
 		},
 		{
+			label: 'SAS connection string',
+			authentication: 'connectionString',
+			type: 'azureBlobStorageConnectionStringApi',
+			data: { connectionString: `BlobEndpoint=${blobEndpoint()};SharedAccessSignature=${sas}` },
+			secrets: [signature, encodeURIComponent(signature)],
+		},
+		{
 			label: 'account SAS URL',
 			authentication: 'sas',
 			type: 'azureBlobStorageSasApi',

@@ -12,18 +12,13 @@ import type { IBinaryData, INodeExecutionData } from 'n8n-workflow';
 import { AzureBlobStorage } from '../../nodes/AzureBlobStorage/AzureBlobStorage.node';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
 
-export const MiB = 1024 * 1024;
+import { MiB } from '../../nodes/AzureBlobStorage/transport/transfer';
+
+export { MiB };
+export { byName, sha256 } from '../helpers/params';
 
 export function md5Base64(data: Buffer): string {
 	return createHash('md5').update(data).digest('base64');
-}
-
-export function sha256(data: Buffer): string {
-	return createHash('sha256').update(data).digest('hex');
-}
-
-export function byName(value: string) {
-	return { __rl: true, mode: 'name', value };
 }
 
 /** Shared Key credential for an endpoint (Azurite itself or the fault proxy in front of it). */

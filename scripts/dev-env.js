@@ -88,12 +88,13 @@ async function installPackage(userFolder) {
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
 	try {
 		const { stdout } = await runOrThrow('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir]);
-		const [{ filename }] = JSON.parse(stdout);
+		const [packed] = JSON.parse(stdout);
+		const { filename } = packed;
 		const tarball = path.join(packDir, path.basename(filename));
 		const digest = crypto.createHash('sha256').update(fs.readFileSync(tarball)).digest('hex');
 		const stamp = path.join(packageDir, '.installed-tarball-sha256');
 		if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === digest) {
-			return { packageDir, reinstalled: false };
+			return { packageDir, reinstalled: false, packed };
 		}
 		log(`installing ${path.basename(filename)} into ${path.relative(ROOT, nodesDir) || nodesDir} ...`);
 		fs.rmSync(packageDir, { recursive: true, force: true });
@@ -116,7 +117,7 @@ async function installPackage(userFolder) {
 		fs.writeFileSync(nodesPackageJson, `${JSON.stringify(nodesManifest, null, 2)}\n`);
 		fs.writeFileSync(stamp, digest);
 		log(`  installed in ${seconds(started)}`);
-		return { packageDir, reinstalled: true };
+		return { packageDir, reinstalled: true, packed };
 	} finally {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}

@@ -14,7 +14,6 @@
  */
 'use strict';
 
-const { execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
@@ -24,9 +23,9 @@ const HERE = __dirname;
 const REPO_ROOT = path.resolve(HERE, '..', '..');
 const MODULES = path.join(HERE, 'node_modules');
 const DEBUG = !!process.env.COMPAT_DEBUG;
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite: startRepoAzurite } = require('../../scripts/azurite');
+const { installPackage } = require('../../scripts/dev-env');
 const SHARED_KEY_TYPE = 'azureBlobStorageSharedKeyApi';
 const NODE_NAME = 'Azure Blob Storage';
 
@@ -56,20 +55,11 @@ function assert(condition, message) {
 	if (!condition) throw new Error(message);
 }
 
-function npm(args, cwd) {
-	return execFileSync(NPM, args, {
-		cwd,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', DEBUG ? 'inherit' : 'pipe'],
-		env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
-	});
-}
-
 // ---------------------------------------------------------------------------------------------
 // 1. Pack and install the package like n8n installs a community package.
 // ---------------------------------------------------------------------------------------------
 
-function packAndInstall() {
+async function packAndInstall() {
 	const rootPkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 	for (const file of [...rootPkg.n8n.nodes, ...rootPkg.n8n.credentials]) {
 		assert(fs.existsSync(path.join(REPO_ROOT, file)), `${file} is missing: run "npm run build" in the repo first`);
@@ -79,36 +69,20 @@ function packAndInstall() {
 		'compat/n8n-1/node_modules is not installed: run "npm ci --prefix compat/n8n-1" first',
 	);
 
-	const packDir = path.join(tempRoot, 'pack');
-	fs.mkdirSync(packDir);
-	const packed = JSON.parse(npm(['pack', REPO_ROOT, '--json', '--pack-destination', packDir, '--ignore-scripts'], packDir));
-	const tarball = path.join(packDir, packed[0].filename);
-
-	// n8n 1.x keeps community packages in ~/.n8n/nodes: a folder with its own package.json where it
-	// runs `npm install <package>` without dev or peer dependencies and without install scripts.
-	// n8n-workflow (a peer) then resolves to n8n's own copy. Same here: install into a staging
-	// folder, then move the package into compat/n8n-1/node_modules with its dependency tree nested
-	// under it, so the only n8n-workflow it can find is the 1.x copy installed next to n8n-core 1.x.
-	const stage = path.join(tempRoot, 'nodes');
-	fs.mkdirSync(stage);
-	fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	npm(['install', tarball, '--no-save', '--no-package-lock', '--ignore-scripts', '--omit=dev', '--omit=peer'], stage);
-
-	const stagedModules = path.join(stage, 'node_modules');
+	// The project's one "install like n8n" path (scripts/dev-env.js): the packed tarball in a user
+	// folder's .n8n/nodes, its runtime dependencies nested under it, no dev or peer dependencies,
+	// no install scripts. Moved next to n8n-core 1.x, the only n8n-workflow the package can find
+	// is the 1.x copy installed here.
+	const { packageDir, packed } = await installPackage(path.join(tempRoot, 'n8n-user'));
 	const target = path.join(MODULES, rootPkg.name);
 	fs.rmSync(target, { recursive: true, force: true });
-	fs.renameSync(path.join(stagedModules, rootPkg.name), target);
+	fs.cpSync(packageDir, target, { recursive: true });
 	const nested = path.join(target, 'node_modules');
-	fs.mkdirSync(nested, { recursive: true });
-	for (const entry of fs.readdirSync(stagedModules)) {
-		if (entry === '.package-lock.json' || entry === '.bin') continue;
-		fs.renameSync(path.join(stagedModules, entry), path.join(nested, entry));
-	}
 	assert(
 		!fs.existsSync(path.join(nested, 'n8n-workflow')) && !fs.existsSync(path.join(nested, 'n8n-core')),
 		'the installed package brought its own n8n-workflow/n8n-core',
 	);
-	return { dir: target, pkg: JSON.parse(fs.readFileSync(path.join(target, 'package.json'), 'utf8')), tarball: packed[0] };
+	return { dir: target, pkg: JSON.parse(fs.readFileSync(path.join(target, 'package.json'), 'utf8')), tarball: packed };
 }
 
 function verifyResolution(packageDir) {
@@ -324,8 +298,8 @@ async function main() {
 	cleanups.push(async () => fs.rmSync(tempRoot, { recursive: true, force: true }));
 
 	let installed;
-	const installedOk = await step('pack the built package and install it like an n8n community package', () => {
-		installed = packAndInstall();
+	const installedOk = await step('pack the built package and install it like an n8n community package', async () => {
+		installed = await packAndInstall();
 		return `${installed.tarball.filename}, ${installed.tarball.entryCount} files`;
 	});
 	if (!installedOk) return;

@@ -285,7 +285,7 @@ describe('invalid input is reported before any request, naming the field', () =>
 		[{ resource: 'blob', operation: 'getAll', container: byName('={{ "ab" }}') }, /^Container "ab" has 2 characters/],
 		[
 			{ resource: 'blob', operation: 'download', container: byName('fine-name'), blob: byName('x'.repeat(1025)) },
-			/^Blob name has 1025 characters; blob names have at most 1024/,
+			/^Blob has 1025 characters; blob names have at most 1024/,
 		],
 		[
 			{ resource: 'blob', operation: 'upload', container: byName('fine-name'), blobName: 'a.txt', binaryPropertyName: 'file' },

@@ -48,6 +48,7 @@ describe('credential test', () => {
 
 	it('fails for an empty SAS URL, naming the field', async () => {
 		const result = await test.call(context, { id: '1', name: 'x', type: 'azureBlobStorageSasApi', data: { sasMode: 'sasUrl', sasUrl: '' } });
-		expect(result).toEqual({ status: 'Error', message: 'SAS URL is empty in the credential' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^SAS URL is empty in the credential\. Paste the "Blob service SAS URL"/);
 	});
 });

@@ -147,6 +147,24 @@ test('downloads exactly the asked byte range and reports it as contentRange', as
 });
 
 test('an upload refused before any byte is sent (a blob name Azure would change) closes the file it opened in the store', async () => {
+	// Blob Name empty: the name comes from the file, which is opened first, then refused.
+	const item = await storedFileItem(content.subarray(0, 6 * MiB), 'refused.');
+	const { authentication, credentials } = sharedKeyFor(blobEndpoint());
+	watch = watchBinaryStore();
+
+	const result = await runNode({
+		credentials,
+		items: [item],
+		parameters: uploadParameters(authentication, '', { blockSizeMiB: 4 }),
+	});
+
+	expect(result.error?.message).toMatch(/ends with "\."/);
+	expect(watch.streams).toHaveLength(1);
+	expect(watch.streams[0].destroyed).toBe(true);
+	expect(await sdk().getContainerClient(container).getBlobClient('refused.').exists()).toBe(false);
+});
+
+test('a Blob Name Azure would change is refused before the file in the store is even opened', async () => {
 	const item = await storedFileItem(content.subarray(0, 6 * MiB), 'refused.bin');
 	const { authentication, credentials } = sharedKeyFor(blobEndpoint());
 	watch = watchBinaryStore();
@@ -157,7 +175,6 @@ test('an upload refused before any byte is sent (a blob name Azure would change)
 		parameters: uploadParameters(authentication, 'uploads/refused.', { blockSizeMiB: 4 }),
 	});
 
-	expect(result.error?.message).toMatch(/ends with "\."/);
-	expect(watch.streams).toHaveLength(1);
-	expect(watch.streams[0].destroyed).toBe(true);
+	expect(result.error?.message).toMatch(/^Blob Name "uploads\/refused\." ends with "\."/);
+	expect(watch.streams).toHaveLength(0);
 });

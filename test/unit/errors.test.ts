@@ -73,7 +73,7 @@ describe('Azure error translation', () => {
 	it('explains unreachable endpoints without a stack trace', () => {
 		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
 		const error = toNodeError(node, refused);
-		expect(error.message).toBe('Could not reach the blob endpoint: connection refused');
+		expect(error.message).toBe('Could not reach the blob endpoint: connection refused (nothing listens on that address and port)');
 		expect(error.description).toContain('Check the account name');
 	});
 

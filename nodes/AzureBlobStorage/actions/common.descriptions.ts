@@ -155,6 +155,19 @@ export function nameValueOption(displayName: string, name: string, description: 
 	};
 }
 
+/** "Only if unchanged": the ETag a blob must still have for a write or delete to happen. */
+export const ifMatchOption: INodeProperties = {
+	displayName: 'Only If ETag Matches',
+	name: 'ifMatch',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. "0x8DC1A2B3C4D5E6F"',
+	description:
+		'Act only if the blob still has this ETag (from an earlier Get Many, Download or Upload), so a change made by someone else in between is never lost: Azure refuses the request instead. Leave empty to act regardless.',
+};
+
+export { requestOptionFields } from '../helpers/requestOptions';
+
 /** Adds `show` conditions for a resource and operation to a list of fields. */
 export function forOperation(resource: string, operation: string, fields: INodeProperties[]): INodeProperties[] {
 	return fields.map((field) => ({

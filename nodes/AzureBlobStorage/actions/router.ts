@@ -2,14 +2,22 @@
  * The node's single per-item loop: picks the operation, runs it for every input item, pairs
  * each output item with its input, and turns failures into n8n errors (or, with "Continue On
  * Fail", into an output item carrying the error while the next items still run).
+ *
+ * Each item runs in its own scope: an abort signal that fires when the execution is cancelled
+ * or when the item's Operation Timeout passes, carrying the item's request timeout and retries
+ * to every request the item makes.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { ItemLimits } from '../helpers/requestOptions';
+import { readItemLimits } from '../helpers/requestOptions';
 import type { NodeOperation, OperationResult } from '../helpers/types';
 import type { AuthenticationMethod, BlobStorageConnection } from '../transport/client';
 import { connect } from '../transport/client';
+import type { ErrorContext } from '../transport/errors';
 import { errorItemJson, toNodeError } from '../transport/errors';
+import { attachLimits } from '../transport/policies';
 import { blobOperations } from './blob/Blob.resource';
 import { containerOperations } from './container/Container.resource';
 
@@ -30,6 +38,55 @@ function toItems(result: OperationResult, itemIndex: number): INodeExecutionData
 	});
 }
 
+interface ItemScope {
+	signal: AbortSignal;
+	deadline: { fired: boolean; timeoutMs: number };
+	dispose(): void;
+}
+
+/** An abort signal for one item: the execution's cancel, or the item's Operation Timeout. */
+function itemScope(cancel: AbortSignal | undefined, limits: ItemLimits): ItemScope {
+	const controller = new AbortController();
+	const deadline = { fired: false, timeoutMs: limits.operationTimeoutMs };
+	const onCancel = () => controller.abort(cancel?.reason);
+	if (cancel?.aborted) controller.abort(cancel.reason);
+	else cancel?.addEventListener('abort', onCancel, { once: true });
+	const timer = setTimeout(() => {
+		deadline.fired = true;
+		controller.abort();
+	}, limits.operationTimeoutMs);
+	attachLimits(controller.signal, limits);
+	return {
+		signal: controller.signal,
+		deadline,
+		dispose() {
+			clearTimeout(timer);
+			cancel?.removeEventListener('abort', onCancel);
+		},
+	};
+}
+
+/** Runs `work` but gives up when the scope's signal fires, whatever `work` is waiting for. */
+async function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+	let onAbort: () => void = () => undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => {
+			const error = new Error('The operation was aborted');
+			error.name = 'AbortError';
+			reject(error);
+		};
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+	});
+	aborted.catch(() => undefined);
+	work.catch(() => undefined);
+	try {
+		return await Promise.race([work, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
@@ -38,22 +95,30 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	if (!operation) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not known for "${resource}"`);
 	}
+	const cancel = this.getExecutionCancelSignal?.();
 
 	let connection: BlobStorageConnection | undefined;
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		let scope: ItemScope | undefined;
 		try {
-			connection ??= await connect(this, this.getNodeParameter('authentication', 0) as AuthenticationMethod);
-			const result = await operation.execute.call(this, itemIndex, connection);
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const limits = readItemLimits(this, itemIndex, typeof options === 'object' && options !== null ? options : {});
+			connection ??= await connect(this, this.getNodeParameter('authentication', 0) as AuthenticationMethod, { limits });
+			scope = itemScope(cancel, limits);
+			const result = await untilAborted(scope.signal, operation.execute.call(this, itemIndex, connection, scope.signal));
 			output.push(...toItems(result, itemIndex));
 		} catch (thrown) {
-			const error = toNodeError(this.getNode(), thrown, { itemIndex, secrets: connection?.secrets });
-			if (this.getExecutionCancelSignal?.()?.aborted) throw error;
+			const context: ErrorContext = { itemIndex, secrets: connection?.secrets, sas: connection?.sas, deadline: scope?.deadline };
+			const error = toNodeError(this.getNode(), thrown, context);
+			if (cancel?.aborted) throw error;
 			if (this.continueOnFail()) {
 				output.push({ json: errorItemJson(error), pairedItem: { item: itemIndex } });
 				continue;
 			}
 			throw error;
+		} finally {
+			scope?.dispose();
 		}
 	}
 	return [output];

@@ -1,5 +1,10 @@
 /** "If Blob Exists" for the operations that create blobs: the check before, the condition during. */
 import type { BlobClient, BlobGetPropertiesResponse, BlobRequestConditions } from '@azure/storage-blob';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { textValue } from './params';
+import { headerValueProblem } from './validation';
 
 export type IfBlobExists = 'fail' | 'overwrite' | 'skip';
 
@@ -12,9 +17,27 @@ export async function existingBlob(blob: BlobClient, abortSignal?: AbortSignal):
 }
 
 /**
- * The write condition (If-None-Match: *) that makes Azure itself refuse to replace a blob unless
- * overwriting was asked for, so two runs racing cannot both write.
+ * The write condition that makes Azure itself refuse to replace a blob unless overwriting was
+ * asked for (If-None-Match: *), so two runs racing cannot both write; with an ETag, overwriting
+ * happens only if the blob is unchanged since that ETag was read (If-Match).
  */
-export function writeConditions(ifExists: IfBlobExists): BlobRequestConditions | undefined {
-	return ifExists === 'overwrite' ? undefined : { ifNoneMatch: '*' };
+export function writeConditions(ifExists: IfBlobExists, ifMatch?: string): BlobRequestConditions | undefined {
+	if (ifExists !== 'overwrite') return { ifNoneMatch: '*' };
+	return ifMatch ? { ifMatch } : undefined;
+}
+
+/** An ETag as Azure compares it: quoted ("0x..."), or * for "any existing blob". */
+export function normalizeEtag(value: string): string | undefined {
+	const etag = value.trim();
+	if (etag === '') return undefined;
+	if (etag === '*' || /^(W\/)?".*"$/.test(etag)) return etag;
+	return `"${etag}"`;
+}
+
+/** The "Only If ETag Matches" option, checked (header-safe text) and quoted as Azure expects. */
+export function readIfMatch(ctx: IExecuteFunctions, value: unknown, itemIndex: number): string | undefined {
+	const text = textValue(ctx, value, itemIndex, 'Only If ETag Matches');
+	const problem = text.trim() === '' ? undefined : headerValueProblem(text.trim());
+	if (problem) throw new NodeOperationError(ctx.getNode(), `Only If ETag Matches ${problem}`, { itemIndex });
+	return normalizeEtag(text);
 }

@@ -11,5 +11,9 @@ export type OperationResult = IDataObject | IDataObject[] | INodeExecutionData |
  */
 export interface NodeOperation {
 	description: INodeProperties[];
-	execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection): Promise<OperationResult>;
+	/**
+	 * `signal` fires when the execution is cancelled or the item's Operation Timeout passes; pass
+	 * it to every Azure call (it also carries the item's request timeout and retries).
+	 */
+	execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal): Promise<OperationResult>;
 }

@@ -9,14 +9,36 @@
  * tested with its stored token and never refreshed (a refresh would rotate the refresh token
  * without n8n saving it).
  */
-import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IDataObject, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	IDataObject,
+	ICredentialTestFunctions,
+	INode,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
 
-import { authenticationMethodOf, connectWithCredentials } from '../transport/client';
+import type { BlobStorageConnection } from '../transport/client';
+import { authenticationMethodOf, connectWithCredentials, credentialSecrets } from '../transport/client';
 import { entraIdFailureFrom } from '../transport/entraIdErrors';
-import { describeRestError, explainFailure } from '../transport/errors';
+import { toNodeError } from '../transport/errors';
+import { attachLimits } from '../transport/policies';
 import { redactSecrets } from '../transport/redact';
 import type { OAuthTokenData } from '../transport/tokenCredential';
 import { readToken, tokenSecrets } from '../transport/tokenCredential';
+
+/** The dialog should answer in seconds: one try per request, 10 s without an answer, 20 s in all. */
+const TEST_LIMITS = { requestTimeoutMs: 10_000, maxRetries: 0 };
+const TEST_DEADLINE_MS = 20_000;
+
+const TEST_NODE: INode = {
+	id: 'credential-test',
+	name: 'Credential test',
+	type: 'n8n-nodes-azure-blob-storage.azureBlobStorage',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 /** Lets an unexpired stored token be tested as is; otherwise null. */
 function usableStoredToken(data: ICredentialDataDecryptedObject): OAuthTokenData | undefined {
@@ -34,6 +56,7 @@ async function fetchClientCredentialsToken(
 		return (await ctx.helpers.request({
 			method: 'POST',
 			uri: String(data.accessTokenUrl ?? ''),
+			timeout: TEST_LIMITS.requestTimeoutMs,
 			form: {
 				grant_type: 'client_credentials',
 				client_id: String(data.clientId ?? ''),
@@ -56,8 +79,12 @@ export async function testBlobStorageCredential(
 	const method = authenticationMethodOf(credential.type);
 	if (!method) return { status: 'Error', message: `Unknown credential type ${credential.type}` };
 	const data = { ...(credential.data ?? {}) };
-	let secrets: string[] = [];
-	if (typeof data.clientSecret === 'string') secrets.push(data.clientSecret);
+	// Known before any connection exists, so a secret typed into the wrong field is still hidden.
+	let secrets: string[] = credentialSecrets(data);
+	let connection: BlobStorageConnection | undefined;
+	const deadline = new AbortController();
+	const timer = setTimeout(() => deadline.abort(), TEST_DEADLINE_MS);
+	attachLimits(deadline.signal, TEST_LIMITS);
 	try {
 		if (method === 'oAuth2' && data.oauthTokenData && !usableStoredToken(data)) {
 			return {
@@ -71,28 +98,33 @@ export async function testBlobStorageCredential(
 			secrets.push(...tokenSecrets(fetched));
 			data.oauthTokenData = fetched as IDataObject;
 		}
-		// One try: the dialog should answer in seconds, not after the back-off a workflow deserves.
-		const connection = connectWithCredentials(method, data, { maxTries: 1 });
+		connection = connectWithCredentials(method, data, { limits: TEST_LIMITS });
 		secrets = [...secrets, ...connection.secrets];
+		const abortSignal = deadline.signal;
 		if (connection.scopedContainer) {
-			await connection.service.getContainerClient(connection.scopedContainer).listBlobsFlat().byPage({ maxPageSize: 1 }).next();
+			await connection.service.getContainerClient(connection.scopedContainer).listBlobsFlat({ abortSignal }).byPage({ maxPageSize: 1 }).next();
 			return { status: 'OK', message: `Connected: container "${connection.scopedContainer}" can be listed` };
 		}
-		await connection.service.listContainers().byPage({ maxPageSize: 1 }).next();
+		await connection.service.listContainers({ abortSignal }).byPage({ maxPageSize: 1 }).next();
 		return { status: 'OK', message: `Connected to storage account "${connection.accountName}"` };
 	} catch (error) {
-		const rest = error as { statusCode?: number; message?: string };
 		const entraId = entraIdFailureFrom(error);
 		let message: string;
 		if (entraId) {
 			message = [entraId.message, entraId.description].filter(Boolean).join('. ');
-		} else if (typeof rest.statusCode === 'number') {
-			const failure = describeRestError(rest);
-			const explained = explainFailure(failure);
-			message = [explained.message, explained.hint, failure.code && `(${failure.code})`].filter(Boolean).join('. ');
 		} else {
-			message = rest.message ?? String(error);
+			const translated = toNodeError(TEST_NODE, error, {
+				secrets,
+				sas: connection?.sas,
+				deadline: { fired: deadline.signal.aborted, timeoutMs: TEST_DEADLINE_MS },
+			});
+			const hint = String(translated.description ?? '').split('\n')[0];
+			const code = (translated as { errorResponse?: { code?: unknown } }).errorResponse?.code;
+			message = [translated.message, hint, typeof code === 'string' && `(${code})`].filter(Boolean).join('. ');
+			if (deadline.signal.aborted) message = `The storage account did not answer within ${TEST_DEADLINE_MS / 1000} s. ${hint}`;
 		}
 		return { status: 'Error', message: redactSecrets(message, secrets) };
+	} finally {
+		clearTimeout(timer);
 	}
 }

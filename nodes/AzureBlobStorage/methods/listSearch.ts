@@ -1,15 +1,18 @@
 /** Pickers for the container and blob fields: one page per call, filtered by prefix. */
 import type { ILoadOptionsFunctions, INodeListSearchResult, INodeParameterResourceLocator } from 'n8n-workflow';
 
+import { containerNameProblem } from '../helpers/validation';
 import type { AuthenticationMethod } from '../transport/client';
-import { connect } from '../transport/client';
+import { connect, containerClient } from '../transport/client';
 import { toNodeError } from '../transport/errors';
 
 const PAGE_SIZE = 100;
+/** A picker should answer while someone waits: 15 s without an answer, one retry. */
+const PICKER_LIMITS = { requestTimeoutMs: 15_000, maxRetries: 1 };
 
 async function connectForPicker(ctx: ILoadOptionsFunctions) {
 	const method = (ctx.getCurrentNodeParameter('authentication') as AuthenticationMethod | undefined) ?? 'sharedKey';
-	return await connect(ctx, method);
+	return await connect(ctx, method, { limits: PICKER_LIMITS });
 }
 
 export async function searchContainers(
@@ -43,12 +46,13 @@ export async function searchBlobs(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const locator = this.getCurrentNodeParameter('container') as INodeParameterResourceLocator | string | undefined;
-	const container = typeof locator === 'string' ? locator : String(locator?.value ?? '');
-	if (!container) return { results: [] };
+	const value = typeof locator === 'string' ? locator : locator?.value;
+	const container = typeof value === 'string' ? value : '';
+	// Nothing to list until a valid container is chosen (an expression may still be unresolved).
+	if (!container || containerNameProblem(container)) return { results: [] };
 	const connection = await connectForPicker(this);
 	try {
-		const page = await connection.service
-			.getContainerClient(container)
+		const page = await containerClient(connection, container)
 			.listBlobsFlat({ prefix: filter || undefined })
 			.byPage({ maxPageSize: PAGE_SIZE, continuationToken: paginationToken || undefined })
 			.next();

@@ -2,21 +2,26 @@
  * The one place where a credential becomes an authenticated Azure client. Operations receive a
  * `BlobStorageConnection` and never look at credential types.
  */
-import type { StoragePipelineOptions } from '@azure/storage-blob';
+import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import { AnonymousCredential, BlobServiceClient, Pipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
-import type { AzureCloud } from './endpoints';
+import type { AzureCloud, SasFacts } from './endpoints';
 import {
+	accountEndpointProblem,
 	accountNameFromUrl,
 	accountNameProblem,
 	blobEndpointFor,
+	checkEndpoint,
 	normalizeSasToken,
 	parseConnectionString,
+	parseSasToken,
 	splitSasUrl,
 } from './endpoints';
 import { entraIdFailureFrom } from './entraIdErrors';
-import { InputError } from './errors';
+import { InputError, redactError } from './errors';
+import type { RequestLimits } from './policies';
+import { DEFAULT_LIMITS, installPolicies } from './policies';
 import type { OAuthTokenData, TokenRenewal } from './tokenCredential';
 import { entraIdBearerPolicy, N8nOAuth2TokenCredential, readToken, tokenSecrets } from './tokenCredential';
 
@@ -42,15 +47,72 @@ export interface BlobStorageConnection {
 	method: AuthenticationMethod;
 	/** Set when the credential grants one container only (a container SAS). */
 	scopedContainer?: string;
+	/** What the SAS of a SAS credential says about itself (for explaining a refusal). */
+	sas?: SasFacts;
 	/** Values that must never appear in output or errors (keys, signatures, tokens). */
 	secrets: string[];
 }
 
-function pipelineOptions(options: ConnectOptions): StoragePipelineOptions {
+/**
+ * The client of a container, refused before any request when the credential is a container SAS
+ * for another container (Azure would answer with an authentication error that reads like a
+ * wrong key).
+ */
+export function containerClient(connection: BlobStorageConnection, container: string): ContainerClient {
+	const scoped = connection.scopedContainer;
+	if (scoped !== undefined && scoped !== container) {
+		throw new InputError(
+			`Container "${container}" is outside the credential's SAS, which grants access to container "${scoped}" only`,
+			`Pick container "${scoped}", or use a credential with an account SAS, a key or Entra ID for other containers.`,
+		);
+	}
+	return connection.service.getContainerClient(container);
+}
+
+function pipelineOptions(): StoragePipelineOptions {
+	// The package's own retry and timeout policies replace the SDK's (see installPolicies).
 	return {
 		userAgentOptions: { userAgentPrefix: 'n8n-nodes-azure-blob-storage' },
-		retryOptions: { maxTries: options.maxTries ?? 4 },
+		retryOptions: { maxTries: 1 },
 	};
+}
+
+function withPolicies(connection: BlobStorageConnection, options: ConnectOptions): BlobStorageConnection {
+	installPolicies(connection.service, options.limits ?? DEFAULT_LIMITS);
+	return connection;
+}
+
+/**
+ * Every secret a credential holds, known before (and whether or not) a connection can be built,
+ * so that errors about the credential itself are cleaned too: whole field values (a key pasted
+ * into the wrong field is still that key), keys inside connection strings, SAS signatures,
+ * client secrets and stored tokens.
+ */
+export function credentialSecrets(data: ICredentialDataDecryptedObject | undefined): string[] {
+	if (!data) return [];
+	const secrets: string[] = [];
+	for (const field of ['accountKey', 'connectionString', 'sasUrl', 'sasToken', 'clientSecret']) {
+		const value = data[field];
+		if (typeof value === 'string' && value.trim()) secrets.push(value, value.trim());
+	}
+	const connectionString = typeof data.connectionString === 'string' ? parseConnectionString(data.connectionString) : {};
+	for (const value of [connectionString.accountkey, connectionString.sharedaccesssignature]) if (value) secrets.push(value);
+	for (const token of [data.sasUrl, data.sasToken, connectionString.sharedaccesssignature]) {
+		if (typeof token !== 'string') continue;
+		const query = token.includes('?') ? token.slice(token.indexOf('?') + 1) : token;
+		const signature = new URLSearchParams(query.trim()).get('sig');
+		if (signature) secrets.push(signature, encodeURIComponent(signature), decodeURIComponentSafe(signature));
+	}
+	secrets.push(...tokenSecrets(data.oauthTokenData as OAuthTokenData | undefined));
+	return [...new Set(secrets.filter((s) => s.length >= 6))];
+}
+
+function decodeURIComponentSafe(value: string): string {
+	try {
+		return decodeURIComponent(value);
+	} catch {
+		return value;
+	}
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -92,12 +154,10 @@ function sharedKeyConnection(data: ICredentialDataDecryptedObject, options: Conn
 		);
 	}
 	const endpoint = blobEndpointFor(accountName, cloud, text(data, 'endpoint'));
-	const service = new BlobServiceClient(
-		endpoint,
-		new StorageSharedKeyCredential(accountName, accountKey),
-		pipelineOptions(options),
-	);
-	return { service, accountName, method: 'sharedKey', secrets: [accountKey] };
+	const mismatch = accountEndpointProblem(accountName, endpoint);
+	if (mismatch) throw new InputError(mismatch, 'The key signs requests for one account: use that account\'s name and endpoint together.');
+	const service = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName, accountKey), pipelineOptions());
+	return withPolicies({ service, accountName, method: 'sharedKey', secrets: [accountKey] }, options);
 }
 
 function connectionStringConnection(data: ICredentialDataDecryptedObject, options: ConnectOptions): BlobStorageConnection {
@@ -118,10 +178,20 @@ function connectionStringConnection(data: ICredentialDataDecryptedObject, option
 	if (parts.accountkey && !BASE64.test(parts.accountkey)) {
 		throw new InputError('Connection String has an AccountKey that is not a valid storage account key');
 	}
+	if (parts.blobendpoint) {
+		const endpoint = checkEndpoint(parts.blobendpoint, 'BlobEndpoint in the Connection String');
+		const mismatch = parts.accountname && parts.accountkey ? accountEndpointProblem(parts.accountname, endpoint) : undefined;
+		if (mismatch) throw new InputError(`Connection String: ${mismatch}`);
+	} else if (parts.usedevelopmentstorage !== 'true' && (parts.defaultendpointsprotocol ?? 'https').toLowerCase() !== 'https') {
+		throw new InputError(
+			'Connection String uses DefaultEndpointsProtocol=http for a storage account in Azure',
+			'Use DefaultEndpointsProtocol=https: with http the key or SAS would travel unencrypted.',
+		);
+	}
 	let service: BlobServiceClient | undefined;
 	let problem = '';
 	try {
-		service = BlobServiceClient.fromConnectionString(connectionString, pipelineOptions(options));
+		service = BlobServiceClient.fromConnectionString(connectionString, pipelineOptions());
 	} catch (error) {
 		problem = (error as Error).message;
 	}
@@ -131,7 +201,8 @@ function connectionStringConnection(data: ICredentialDataDecryptedObject, option
 			`Expected "Key=Value;..." pairs with AccountName and AccountKey, or BlobEndpoint and SharedAccessSignature. ${problem}`,
 		);
 	}
-	return { service, accountName: service.accountName, method: 'connectionString', secrets };
+	const sas = parts.sharedaccesssignature ? parseSasToken(parts.sharedaccesssignature) : undefined;
+	return withPolicies({ service, accountName: service.accountName, method: 'connectionString', sas, secrets }, options);
 }
 
 function sasConnection(data: ICredentialDataDecryptedObject, options: ConnectOptions): BlobStorageConnection {
@@ -151,14 +222,18 @@ function sasConnection(data: ICredentialDataDecryptedObject, options: ConnectOpt
 		sasToken = normalizeSasToken(requireField(text(data, 'sasToken'), 'SAS Token', 'Paste the SAS token (it starts with sv=).'));
 	}
 	const signature = new URLSearchParams(sasToken).get('sig') ?? '';
-	const service = new BlobServiceClient(`${endpoint}/?${sasToken}`, new AnonymousCredential(), pipelineOptions(options));
-	return {
-		service,
-		accountName: accountNameFromUrl(endpoint),
-		method: 'sas',
-		scopedContainer,
-		secrets: [sasToken, signature, encodeURIComponent(signature)],
-	};
+	const service = new BlobServiceClient(`${endpoint}/?${sasToken}`, new AnonymousCredential(), pipelineOptions());
+	return withPolicies(
+		{
+			service,
+			accountName: accountNameFromUrl(endpoint),
+			method: 'sas',
+			scopedContainer,
+			sas: parseSasToken(sasToken),
+			secrets: [sasToken, signature, encodeURIComponent(signature)],
+		},
+		options,
+	);
 }
 
 /** An Entra ID credential's blob endpoint and account (for a custom cloud, taken from the endpoint). */
@@ -195,15 +270,15 @@ function entraIdConnection(
 				? 'The credential is not connected to Microsoft yet: open it and click "Connect my account"'
 				: 'No access token is stored for this credential yet and none can be fetched here',
 	});
-	const service = new BlobServiceClient(endpoint, new Pipeline([entraIdBearerPolicy(credential)], pipelineOptions(options)));
-	return { service, accountName, method, secrets };
+	const service = new BlobServiceClient(endpoint, new Pipeline([entraIdBearerPolicy(credential)], pipelineOptions()));
+	return withPolicies({ service, accountName, method, secrets }, options);
 }
 
 export interface ConnectOptions {
 	/** How an Entra ID connection gets a new token from n8n; absent where n8n cannot persist one. */
 	renewToken?: TokenRenewal;
-	/** Tries per request (the SDK retries network errors and 500/503 with back-off); default 4. */
-	maxTries?: number;
+	/** Timeout and retries for requests sent without per-item limits; defaults: DEFAULT_LIMITS. */
+	limits?: RequestLimits;
 }
 
 /** Builds the client for decrypted credential data. */
@@ -226,18 +301,36 @@ export function connectWithCredentials(
 	throw new InputError(`Unknown authentication "${String(method)}"`);
 }
 
+/**
+ * What `connect` needs of an n8n context: credentials and the request helpers. Execute, load
+ * options, poll, trigger and webhook contexts all have it.
+ */
+export interface CredentialContext {
+	getCredentials(type: string, itemIndex?: number): Promise<ICredentialDataDecryptedObject>;
+	getNode(): INode;
+	helpers: IExecuteFunctions['helpers'] | ILoadOptionsFunctions['helpers'];
+}
+
 /** The connection for the credential selected in the node's "Authentication" parameter. */
 export async function connect(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	ctx: CredentialContext,
 	method: AuthenticationMethod,
+	options: Omit<ConnectOptions, 'renewToken'> = {},
 ): Promise<BlobStorageConnection> {
 	const credentialType = CREDENTIAL_TYPE[method];
 	if (!credentialType) throw new InputError(`Authentication "${String(method)}" is not supported`);
 	const data = await ctx.getCredentials(credentialType);
-	if (method === 'oAuth2' || method === 'clientCredentials') {
-		return connectWithCredentials(method, data, { renewToken: n8nTokenRenewal(ctx, credentialType, data) });
+	try {
+		if (method === 'oAuth2' || method === 'clientCredentials') {
+			const renewToken = n8nTokenRenewal(ctx, credentialType, data, (options.limits ?? DEFAULT_LIMITS).requestTimeoutMs);
+			return connectWithCredentials(method, data, { ...options, renewToken });
+		}
+		return connectWithCredentials(method, data, options);
+	} catch (error) {
+		// Messages about the credential may quote what was typed into it: clean them here, where
+		// the credential's secrets are known even though no connection was built.
+		throw redactError(error, credentialSecrets(data));
 	}
-	return connectWithCredentials(method, data);
 }
 
 type RefreshOAuth2Token = (this: unknown, credentialType: string) => Promise<OAuthTokenData | undefined>;
@@ -250,22 +343,25 @@ type RefreshOAuth2Token = (this: unknown, credentialType: string) => Promise<OAu
  * and stores the token while making one cheap listing request to the account.
  */
 function n8nTokenRenewal(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	ctx: CredentialContext,
 	credentialType: string,
 	data: ICredentialDataDecryptedObject,
+	timeoutMs: number,
 ): TokenRenewal {
 	let tokenStored = readToken(data.oauthTokenData as OAuthTokenData | undefined) !== undefined;
-	return async () => {
+	return async () => await withTimeout(renew(), Math.max(timeoutMs, 10_000), 'Microsoft Entra ID did not issue a token in time');
+	async function renew() {
 		const refresh = (ctx.helpers as { refreshOAuth2Token?: RefreshOAuth2Token }).refreshOAuth2Token;
 		let renewed: OAuthTokenData | undefined;
 		if (tokenStored && typeof refresh === 'function') {
 			renewed = await refresh.call(ctx, credentialType);
 		} else {
 			try {
-				await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
+				await ctx.helpers.httpRequestWithAuthentication.call(ctx as never, credentialType, {
 					method: 'GET',
 					url: `${entraIdTarget(data).endpoint}/?comp=list&maxresults=1`,
 					headers: { 'x-ms-version': '2021-12-02' },
+					timeout: Math.max(timeoutMs, 10_000),
 				});
 			} catch (error) {
 				// Only a failure to get a token matters here; the storage answer itself does not.
@@ -276,5 +372,21 @@ function n8nTokenRenewal(
 		}
 		if (readToken(renewed)) tokenStored = true;
 		return renewed;
-	};
+	}
+}
+
+/** Fails after `ms` when `promise` has not settled (n8n's token helpers take no timeout). */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(
+			() => reject(new InputError(`${message} (no answer within ${Math.round(ms / 1000)} s)`, 'Check that this n8n host can reach the sign-in authority of the credential, then run again.')),
+			ms,
+		);
+	});
+	try {
+		return await Promise.race([promise, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
 }

@@ -7,9 +7,11 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { redactSecrets } from './redact';
+import type { SasFacts } from './endpoints';
 import { EndpointError } from './endpoints';
 import { entraIdFailureFrom } from './entraIdErrors';
-import { PartialUploadError } from './transfer';
+import { formatSeconds, historyOf, InterruptedBodyError, MAX_RETRY_AFTER_MS, RequestTimeoutError } from './policies';
+import { IntegrityError, PartialUploadError } from './transfer';
 
 /** Invalid input detected by the package before any request; names the field and the fix. */
 export class InputError extends Error {
@@ -29,6 +31,9 @@ export interface AzureFailure {
 	container?: string;
 	blob?: string;
 	host?: string;
+	/** The request that failed, to tell which SAS permission it needed. */
+	method?: string;
+	url?: string;
 }
 
 interface RestErrorLike {
@@ -37,7 +42,7 @@ interface RestErrorLike {
 	statusCode?: number;
 	message?: string;
 	details?: { errorCode?: string; requestId?: string; message?: string };
-	request?: { url?: string; headers?: { get(name: string): string | undefined } };
+	request?: { url?: string; method?: string; headers?: { get(name: string): string | undefined } };
 	response?: { headers?: { get(name: string): string | undefined } };
 }
 
@@ -74,7 +79,116 @@ export function describeRestError(error: RestErrorLike): AzureFailure {
 		requestId: details.requestId ?? header('x-ms-request-id'),
 		azureMessage,
 		...targetFromUrl(error.request?.url),
+		method: error.request?.method,
+		url: error.request?.url,
 	};
+}
+
+const SAS_PERMISSION_WORDS: Record<string, string> = {
+	r: 'read',
+	a: 'add',
+	c: 'create',
+	w: 'write',
+	d: 'delete',
+	x: 'delete version',
+	y: 'permanent delete',
+	l: 'list',
+	t: 'tags',
+	f: 'find by tags',
+	m: 'move',
+	e: 'execute',
+	i: 'set immutability policy',
+	u: 'update',
+	p: 'process',
+};
+
+/** The SAS permission (sp letter) a Blob REST request needs, from its method and query. */
+export function requiredSasPermission(method: string | undefined, url: string | undefined): string | undefined {
+	if (!method || !url || !URL.canParse(url)) return undefined;
+	const query = new URL(url).searchParams;
+	const comp = query.get('comp') ?? '';
+	const verb = method.toUpperCase();
+	if (comp === 'tags') return 't';
+	if (comp === 'blobs') return 'f';
+	if (verb === 'DELETE') return 'd';
+	if (verb === 'GET' || verb === 'HEAD') return comp === 'list' ? 'l' : 'r';
+	if (verb === 'PUT' && query.get('restype') === 'container' && !comp) return 'c';
+	if (verb === 'PUT' || verb === 'POST') return 'w';
+	return undefined;
+}
+
+/** The resource type (account SAS srt letter) a request needs: service, container or object. */
+function requiredSasResourceType(url: string | undefined): string | undefined {
+	if (!url || !URL.canParse(url)) return undefined;
+	const parsed = new URL(url);
+	if (parsed.searchParams.get('comp') === 'list' && !parsed.searchParams.get('restype')) return 's';
+	return parsed.searchParams.get('restype') === 'container' ? 'c' : 'o';
+}
+
+const SAS_REFUSALS = new Set([
+	'AuthenticationFailed',
+	'AuthorizationFailure',
+	'AuthorizationPermissionMismatch',
+	'AuthorizationResourceTypeMismatch',
+	'AuthorizationServiceMismatch',
+	'AuthorizationSourceIPMismatch',
+	'AuthorizationProtocolMismatch',
+]);
+
+function permissionList(letters: string): string {
+	const words = [...letters].map((l) => SAS_PERMISSION_WORDS[l] ?? l);
+	return words.length ? words.join(', ') : 'nothing';
+}
+
+/**
+ * Why Azure refused a request made with a SAS, read from what the SAS says about itself: expired,
+ * not valid yet, a missing permission, a resource type it does not cover, an IP range. Azure's
+ * own answer reads the same for all of them (and like a wrong key).
+ */
+export function explainSasRefusal(f: AzureFailure, sas: SasFacts, now = Date.now()): Explanation | undefined {
+	if (f.statusCode !== 403 || (f.code && !SAS_REFUSALS.has(f.code))) return undefined;
+	if (sas.expiresOn && sas.expiresOn.getTime() <= now) {
+		return {
+			message: `The SAS of the credential expired on ${sas.expiresOn.toISOString()}`,
+			hint: 'Generate a new SAS with a later expiry time in the Azure portal ("Shared access signature" or the container\'s "Shared access tokens") and paste it into the credential.',
+		};
+	}
+	if (sas.startsOn && sas.startsOn.getTime() > now) {
+		return {
+			message: `The SAS of the credential is not valid yet: it starts on ${sas.startsOn.toISOString()}`,
+			hint: 'Wait until then, or generate a SAS whose start time is in the past (check also that this machine\'s clock is right).',
+		};
+	}
+	const needed = requiredSasPermission(f.method, f.url);
+	const has = sas.permissions;
+	const covered = needed && (has.includes(needed) || (needed === 'w' && has.includes('c') && f.code !== 'AuthorizationPermissionMismatch'));
+	if (needed && !covered) {
+		return {
+			message: `The SAS of the credential does not allow ${SAS_PERMISSION_WORDS[needed] ?? needed} (permission "${needed}"), which this operation needs`,
+			hint: `The SAS allows: ${permissionList(has)}. Generate a SAS that also includes "${needed}" and update the credential.`,
+		};
+	}
+	const resourceType = sas.resourceTypes !== undefined ? requiredSasResourceType(f.url) : undefined;
+	if (resourceType && !sas.resourceTypes!.includes(resourceType)) {
+		const word = { s: 'Service', c: 'Container', o: 'Object' }[resourceType];
+		return {
+			message: `The SAS of the credential does not cover the resource type "${word}" this operation works on`,
+			hint: 'Create the account SAS with the allowed resource types Service, Container and Object.',
+		};
+	}
+	if (sas.ipRange) {
+		return {
+			message: `Azure refused the SAS; it allows requests only from IP ${sas.ipRange}`,
+			hint: 'Check that this n8n host\'s outgoing IP address is in that range, or generate a SAS without an IP restriction.',
+		};
+	}
+	if (f.code === 'AuthorizationFailure' || f.code === 'AuthenticationFailed' || !f.code) {
+		return {
+			message: 'Azure did not accept the SAS signature of the credential',
+			hint: 'The SAS may have been cut or changed when it was copied, or the account key that signed it was rotated. Generate a new SAS and paste it whole.',
+		};
+	}
+	return undefined;
 }
 
 interface Explanation {
@@ -201,27 +315,75 @@ interface NetworkErrorLike {
 const NETWORK_WORDS: Record<string, string> = {
 	ENOTFOUND: 'host name not found',
 	EAI_AGAIN: 'host name lookup failed',
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset',
+	ECONNREFUSED: 'connection refused (nothing listens on that address and port)',
+	ECONNRESET: 'the connection was reset',
+	EPIPE: 'the connection was closed while sending',
 	ETIMEDOUT: 'connection timed out',
 	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	EADDRNOTAVAIL: 'address not available',
 };
 
 function networkCode(error: unknown): string | undefined {
 	const e = error as NetworkErrorLike;
 	const code = e?.code ?? e?.cause?.code;
-	if (code && /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code)) {
+	if (code && /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|EPROTO|ERR_SSL|ERR_TLS|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO|HPE_)/.test(code)) {
 		return code;
 	}
 	return undefined;
 }
 
+function hostOfError(error: unknown): string | undefined {
+	const url = (error as { request?: { url?: string } } | undefined)?.request?.url;
+	return url && URL.canParse(url) ? new URL(url).host : undefined;
+}
+
+/** "Tried 4 times" when a request was retried; the reader knows it was not a one-off. */
+function triesNote(error: unknown): string {
+	const tries = historyOf(error)?.tries ?? 1;
+	return tries > 1 ? ` (tried ${tries} times)` : '';
+}
+
+/** One sentence for a network failure a no-code user can act on. */
+function networkExplanation(code: string, message: string, host: string | undefined): Explanation {
+	const where = host ? `the blob endpoint ${host}` : 'the blob endpoint';
+	if (code === 'EPROTO' || code.startsWith('ERR_SSL') || /wrong version number|packet length too long|unknown protocol/i.test(message)) {
+		return {
+			message: `${where} does not speak HTTPS on that port`,
+			hint: 'The endpoint is probably plain HTTP (a local emulator such as Azurite without a certificate): use http:// with 127.0.0.1 or localhost, or give the emulator a certificate.',
+		};
+	}
+	if (/CERT|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO/.test(code)) {
+		return {
+			message: `The TLS certificate of ${where} is not trusted`,
+			hint: 'Use the endpoint\'s real host name (the certificate must match it), or make n8n trust the certificate with NODE_EXTRA_CA_CERTS.',
+		};
+	}
+	if (code.startsWith('HPE_')) {
+		return {
+			message: `${where} answered with something that is not HTTP`,
+			hint: 'Check the endpoint URL and port: it should be the storage account\'s blob endpoint.',
+		};
+	}
+	const words = NETWORK_WORDS[code] ?? code.toLowerCase();
+	const schemeHint =
+		code === 'ECONNRESET' || /socket hang up/i.test(message)
+			? ' If the endpoint only accepts HTTPS, make sure the URL starts with https://.'
+			: '';
+	return {
+		message: `Could not reach ${where}: ${words}`,
+		hint: `Check the account name, the cloud or custom endpoint in the credential, and that this n8n host can reach it.${schemeHint}`,
+	};
+}
+
 
 /** An n8n error for a known Azure failure (from a response, or detected before sending). */
-export function azureFailureError(node: INode, failure: AzureFailure, context: ErrorContext = {}): NodeApiError {
+export function azureFailureError(node: INode, failure: AzureFailure, context: ErrorContext = {}, note = ''): NodeApiError {
 	const clean = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, context.secrets));
 	const itemIndex = context.itemIndex;
-	const { message, hint } = explainFailure(failure);
+	const explained = (context.sas && explainSasRefusal(failure, context.sas)) || explainFailure(failure);
+	const message = explained.message + note;
+	const hint = explained.hint;
 	const facts = [
 		failure.code && `Azure error code: ${failure.code}`,
 		failure.statusCode && `HTTP status: ${failure.statusCode}`,
@@ -229,7 +391,7 @@ export function azureFailureError(node: INode, failure: AzureFailure, context: E
 	]
 		.filter(Boolean)
 		.join(', ');
-	const azureSays = failure.azureMessage && failure.azureMessage !== message ? `Azure says: ${failure.azureMessage}` : '';
+	const azureSays = failure.azureMessage && failure.azureMessage !== explained.message ? `Azure says: ${failure.azureMessage}` : '';
 	const description = [hint, azureSays, facts].filter(Boolean).join('\n');
 	const response: JsonObject = {
 		code: failure.code ?? null,
@@ -237,17 +399,49 @@ export function azureFailureError(node: INode, failure: AzureFailure, context: E
 		requestId: failure.requestId ?? null,
 		message: clean(message) ?? null,
 	};
-	return new NodeApiError(node, response, {
+	const error = new NodeApiError(node, response, {
 		message: clean(message),
 		description: clean(description),
 		httpCode: failure.statusCode ? String(failure.statusCode) : undefined,
 		itemIndex,
 	});
+	return cleanStack(error, context.secrets);
 }
 
 export interface ErrorContext {
 	itemIndex?: number;
 	secrets?: readonly string[];
+	/** The SAS of a SAS credential, to say why Azure refused it. */
+	sas?: SasFacts;
+	/** Set when the item's Operation Timeout has passed (its abort is that deadline, not a cancel). */
+	deadline?: { fired: boolean; timeoutMs: number };
+}
+
+/** Removes secrets from an error's stack (it repeats the message as it was when created). */
+function cleanStack<T extends Error>(error: T, secrets: readonly string[] | undefined): T {
+	if (typeof error.stack === 'string') error.stack = redactSecrets(error.stack, secrets);
+	return error;
+}
+
+/**
+ * Cleans any thrown value's texts (message, description, stack, cause) in place and returns it,
+ * for errors that are not translated here (e.g. about the credential, before a connection).
+ */
+export function redactError(error: unknown, secrets: readonly string[]): unknown {
+	const seen = new Set<unknown>();
+	for (let e = error as Record<string, unknown> | undefined; e && typeof e === 'object' && !seen.has(e); e = e.cause as typeof e) {
+		seen.add(e);
+		for (const key of ['message', 'description', 'stack']) {
+			if (typeof e[key] === 'string') {
+				try {
+					e[key] = redactSecrets(e[key] as string, secrets);
+				} catch {
+					// a read-only property: nothing to clean there
+				}
+			}
+		}
+	}
+	return error;
 }
 
 /**
@@ -255,6 +449,10 @@ export interface ErrorContext {
  * errors keep their text (with secrets removed).
  */
 export function toNodeError(node: INode, error: unknown, context: ErrorContext = {}): NodeApiError | NodeOperationError {
+	return cleanStack(translate(node, error, context), context.secrets);
+}
+
+function translate(node: INode, error: unknown, context: ErrorContext): NodeApiError | NodeOperationError {
 	const clean = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, context.secrets));
 	const itemIndex = context.itemIndex;
 
@@ -275,37 +473,65 @@ export function toNodeError(node: INode, error: unknown, context: ErrorContext =
 	if (error instanceof InputError || error instanceof EndpointError) {
 		return new NodeOperationError(node, clean(error.message) ?? '', {
 			itemIndex,
-			description: clean((error as InputError).description),
+			description: clean(error.description),
 		});
 	}
 	if (error instanceof PartialUploadError) {
-		const translated = toNodeError(node, error.cause, context);
-		const progress = `Nothing was committed: ${error.stagedBlocks} blocks (${error.uploadedBytes} bytes) had been staged and are discarded by Azure.`;
+		const translated = translate(node, error.cause, context);
+		const progress = `Nothing was committed: ${error.stagedBlocks} blocks (${error.uploadedBytes} bytes) had been staged and are discarded by Azure; an existing blob of that name is unchanged.`;
 		translated.description = [translated.description, progress].filter(Boolean).join('\n');
 		return translated;
 	}
+	if (error instanceof IntegrityError) {
+		return new NodeOperationError(node, clean(error.message) ?? '', { itemIndex, description: clean(error.description) });
+	}
 	const e = error as NetworkErrorLike;
 	if (e?.name === 'AbortError') {
+		if (context.deadline?.fired) {
+			return new NodeOperationError(
+				node,
+				`The operation did not finish within the Operation Timeout of ${formatMinutes(context.deadline.timeoutMs)}`,
+				{ itemIndex, description: 'Raise "Operation Timeout (Seconds)" in the node\'s options for very large files or slow links.' },
+			);
+		}
 		return new NodeOperationError(node, 'The execution was cancelled before the Azure request finished', { itemIndex });
 	}
+	if (error instanceof RequestTimeoutError) {
+		return new NodeOperationError(node, `${error.message}${triesNote(error)}`, {
+			itemIndex,
+			description:
+				'The endpoint accepted the connection but sent nothing back. Check that the credential points at the storage account\'s blob endpoint; on a very slow link raise "Request Timeout (Seconds)" in the node\'s options.',
+		});
+	}
 	if (isRestError(error) && error.statusCode) {
-		return azureFailureError(node, describeRestError(error), context);
+		const history = historyOf(error);
+		let note = triesNote(error);
+		if (history?.retryAfterMs !== undefined && history.retryAfterMs > MAX_RETRY_AFTER_MS) {
+			note += `; Azure asked to wait ${formatSeconds(history.retryAfterMs)} before trying again, longer than the node waits`;
+		}
+		return azureFailureError(node, describeRestError(error), context, note);
 	}
 	const code = networkCode(error);
 	if (code) {
-		const message = code.startsWith('CERT_') || /CERT|SELF_SIGNED|DEPTH_ZERO/.test(code)
-			? 'The TLS certificate of the blob endpoint is not trusted'
-			: `Could not reach the blob endpoint: ${NETWORK_WORDS[code] ?? code.toLowerCase()}`;
-		return new NodeOperationError(node, message, {
+		const explained = networkExplanation(code, e.message ?? '', hostOfError(error));
+		return new NodeOperationError(node, clean(explained.message + triesNote(error)) ?? '', {
 			itemIndex,
-			description: clean(
-				'Check the account name, the cloud or custom endpoint in the credential, and that this n8n host can reach it. ' +
-					(e.message ?? ''),
-			),
+			description: clean(explained.hint),
+		});
+	}
+	if (error instanceof InterruptedBodyError || /^Data corruption failure: received less data/.test(e?.message ?? '')) {
+		return new NodeOperationError(node, 'The download broke off and could not be resumed', {
+			itemIndex,
+			description: clean(`The connection was lost several times during the download; the node resumed from where it stopped each time and then gave up. Run it again. (${e?.message ?? ''})`),
 		});
 	}
 	const text = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, clean(text) ?? 'Unknown error', { itemIndex });
+}
+
+function formatMinutes(ms: number): string {
+	const minutes = ms / 60_000;
+	return minutes >= 1 && Number.isInteger(minutes) ? `${minutes} min (${formatSeconds(ms)})` : formatSeconds(ms);
 }
 
 /** The fields an output item carries for a failed item when "Continue On Fail" is on. */

@@ -4,7 +4,15 @@
  * patterns catch secrets that arrive embedded in URLs or connection strings.
  */
 const PATTERNS: Array<[RegExp, string]> = [
-	[/([?&]sig=)[^&\s"'<>]+/gi, '$1***'],
+	// A SAS signature anywhere: in a URL, or a token pasted on its own ("sig=..." first).
+	[/(\bsig=)[^&\s"'<>;]+/gi, '$1***'],
+	[/(\bsig%3D)[^&\s"'<>;%]+/gi, '$1***'],
+	// Anything shaped like a storage account key (64 bytes in base64), wherever it was typed.
+	[/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==/g, '***'],
+	// JSON Web Tokens (Entra ID access and id tokens).
+	[/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '***'],
+	// Entra ID client secrets ("abc8Q~...").
+	[/(?<![A-Za-z0-9_.~-])[A-Za-z0-9_.-]{3}\dQ~[A-Za-z0-9_.~-]{31,37}/g, '***'],
 	[/(AccountKey=)[^;\s"']+/gi, '$1***'],
 	[/(SharedAccessSignature=)[^;\s"']+/gi, '$1***'],
 	[/(Bearer\s+)[A-Za-z0-9._~+/-]+=*/g, '$1***'],
@@ -14,7 +22,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
 	let result = text;
-	for (const secret of secrets) {
+	for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
 		if (secret && secret.length >= 6) result = result.split(secret).join('***');
 	}
 	for (const [pattern, replacement] of PATTERNS) result = result.replace(pattern, replacement);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'crypto';
 import type { Readable } from 'stream';
+import { pipeline, Transform } from 'stream';
 import type {
 	BlobClient,
 	BlobHTTPHeaders,
@@ -22,6 +23,7 @@ export const MAX_BLOCKS = 50_000;
 export const MAX_BLOCK_SIZE = 4000 * MiB;
 export const DEFAULT_BLOCK_SIZE = 8 * MiB;
 export const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 64;
 
 /**
  * The block size to use: the requested one, raised so the blob fits in 50,000 blocks when the
@@ -140,7 +142,9 @@ async function uploadInBlocks(
 	options: UploadOptions,
 	destroySource: () => void,
 ): Promise<UploadResult> {
-	const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+	// Bounded whatever a caller passes: each block in flight holds its bytes in memory.
+	const requested = options.concurrency ?? DEFAULT_CONCURRENCY;
+	const concurrency = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, MAX_CONCURRENCY) : DEFAULT_CONCURRENCY;
 	const whole = createHash('md5');
 	const ids: string[] = [];
 	const inFlight = new Set<Promise<void>>();
@@ -254,13 +258,65 @@ export interface DownloadOptions {
 	abortSignal?: AbortSignal;
 }
 
-/** Starts a download and returns the body stream plus the blob's properties from the response. */
+/** Downloaded bytes that do not match the blob's Content-MD5: the content is not used. */
+export class IntegrityError extends Error {
+	constructor(
+		message: string,
+		readonly description: string,
+	) {
+		super(message);
+		this.name = 'IntegrityError';
+	}
+}
+
+export interface DownloadIntegrity {
+	/** The MD5 the bytes must have (the blob's Content-MD5, for a whole-blob download). */
+	expectedMD5?: Uint8Array;
+	/** Whether to compute the MD5 of what arrived even when there is nothing to compare it with. */
+	computeMD5?: boolean;
+}
+
+/**
+ * Starts a download and returns the body stream plus the blob's properties from the response.
+ * A lost connection is resumed from where it stopped (ranged requests pinned to the ETag). With
+ * an expected MD5, the stream fails at its end when the bytes differ, so a corrupted download
+ * never becomes a file; `md5()` gives the digest once the stream has ended.
+ */
 export async function downloadBlob(client: BlobClient, options: DownloadOptions = {}) {
 	const response = await client.download(options.offset ?? 0, options.count, {
 		abortSignal: options.abortSignal,
 		maxRetryRequests: 5,
 	});
-	const stream = response.readableStreamBody as Readable | undefined;
-	if (!stream) throw new Error('Azure returned no body for the download');
-	return { stream, response };
+	const body = response.readableStreamBody as Readable | undefined;
+	if (!body) throw new Error('Azure returned no body for the download');
+	return { stream: body, response };
+}
+
+/** Passes a download through, hashing it; fails at the end when it does not match `expectedMD5`. */
+export function verifyingStream(source: Readable, integrity: DownloadIntegrity, blobName: string): { stream: Readable; md5: () => string | undefined } {
+	if (!integrity.expectedMD5?.length && !integrity.computeMD5) return { stream: source, md5: () => undefined };
+	const hash = createHash('md5');
+	let digest: string | undefined;
+	const expected = integrity.expectedMD5?.length ? Buffer.from(integrity.expectedMD5).toString('base64') : undefined;
+	const hasher = new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			hash.update(chunk);
+			callback(null, chunk);
+		},
+		flush(callback) {
+			digest = hash.digest('base64');
+			if (expected && digest !== expected) {
+				callback(
+					new IntegrityError(
+						`The downloaded content of blob "${blobName}" does not match its Content-MD5; it was not used`,
+						`Azure stores the MD5 ${expected} for this blob; the bytes received hash to ${digest}. The data was damaged on the way (a proxy or network fault) or the blob's Content-MD5 property is wrong. Run the download again; if it keeps failing, check the blob's Content-MD5.`,
+					),
+				);
+				return;
+			}
+			callback();
+		},
+	});
+	pipeline(source, hasher, () => undefined);
+	return { stream: hasher, md5: () => digest };
 }

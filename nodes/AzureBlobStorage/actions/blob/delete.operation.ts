@@ -1,9 +1,12 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { readIfMatch } from '../../helpers/existingBlob';
 import { publicUrl } from '../../helpers/format';
 import { getBlobTarget } from '../../helpers/locators';
+import { booleanValue, readOptions } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
-import { blobLocator, containerLocator, forOperation } from '../common.descriptions';
+import { containerClient } from '../../transport/client';
+import { blobLocator, containerLocator, forOperation, ifMatchOption, requestOptionFields } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('blob', 'delete', [
 	containerLocator,
@@ -31,20 +34,26 @@ export const description: INodeProperties[] = forOperation('blob', 'delete', [
 				description:
 					'Whether a missing blob counts as deleted (output deleted: false) instead of an error. Useful for clean-up steps that may run twice.',
 			},
+			ifMatchOption,
+			...requestOptionFields,
 		],
 	},
 ]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
 	const { container, blobName } = getBlobTarget(this, itemIndex, connection);
-	const options = this.getNodeParameter('options', itemIndex, {}) as { deleteSnapshots?: boolean; ignoreMissing?: boolean };
-	const blobClient = connection.service.getContainerClient(container).getBlobClient(blobName);
+	const options = readOptions<{ deleteSnapshots?: unknown; ignoreMissing?: unknown; ifMatch?: unknown }>(this, itemIndex);
+	const deleteSnapshots = booleanValue(this, options.deleteSnapshots, itemIndex, 'Delete Snapshots', false);
+	const ignoreMissing = booleanValue(this, options.ignoreMissing, itemIndex, 'Succeed If Blob Does Not Exist', false);
+	const ifMatch = readIfMatch(this, options.ifMatch, itemIndex);
+	const blobClient = containerClient(connection, container).getBlobClient(blobName);
 	const result = { name: blobName, container, url: publicUrl(blobClient.url) };
 	const request = {
-		deleteSnapshots: options.deleteSnapshots ? ('include' as const) : undefined,
-		abortSignal: this.getExecutionCancelSignal?.(),
+		deleteSnapshots: deleteSnapshots ? ('include' as const) : undefined,
+		conditions: ifMatch ? { ifMatch } : undefined,
+		abortSignal: signal,
 	};
-	if (options.ignoreMissing) {
+	if (ignoreMissing) {
 		// deleteIfExists treats only BlobNotFound as "nothing to do"; a missing container still fails.
 		const { succeeded } = await blobClient.deleteIfExists(request);
 		return succeeded ? { ...result, deleted: true } : { ...result, deleted: false, existed: false };

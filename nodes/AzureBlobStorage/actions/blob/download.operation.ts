@@ -3,9 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { blobJson, publicUrl } from '../../helpers/format';
 import { getBlobTarget } from '../../helpers/locators';
+import { booleanValue, integerValue, readBinaryFieldName, readOptions, textValue } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
-import { downloadBlob, MiB } from '../../transport/transfer';
-import { blobLocator, containerLocator, forOperation } from '../common.descriptions';
+import { containerClient } from '../../transport/client';
+import { downloadBlob, MiB, verifyingStream } from '../../transport/transfer';
+import { blobLocator, containerLocator, forOperation, requestOptionFields } from '../common.descriptions';
 
 /**
  * n8n's in-memory binary mode keeps a file as one base64 string; V8 cannot hold a string for
@@ -32,6 +34,14 @@ export const description: INodeProperties[] = forOperation('blob', 'download', [
 		default: {},
 		options: [
 			{
+				displayName: 'Compute MD5',
+				name: 'computeMd5',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to compute the MD5 of the bytes received and output it as md5 (base64), also for ranges and for blobs without a Content-MD5. Costs about a second of CPU per GiB. Whole-blob downloads of blobs that have a Content-MD5 are always checked against it.',
+			},
+			{
 				displayName: 'File Name',
 				name: 'fileName',
 				type: 'string',
@@ -54,6 +64,7 @@ export const description: INodeProperties[] = forOperation('blob', 'download', [
 				typeOptions: { minValue: 0 },
 				description: 'Download at most this many bytes (0 = to the end of the blob)',
 			},
+			...requestOptionFields,
 		],
 	},
 ]);
@@ -64,25 +75,33 @@ async function binaryDataIsInMemory(ctx: IExecuteFunctions): Promise<boolean> {
 	return !probe.id;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
+const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
 	const { container, blobName } = getBlobTarget(this, itemIndex, connection);
-	const property = (this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim();
-	const options = this.getNodeParameter('options', itemIndex, {}) as {
-		fileName?: string;
-		rangeStart?: number;
-		rangeLength?: number;
-	};
-	const blobClient = connection.service.getContainerClient(container).getBlobClient(blobName);
-	const abortSignal = this.getExecutionCancelSignal?.();
-	const { stream, response } = await downloadBlob(blobClient, {
-		offset: options.rangeStart ?? 0,
-		count: options.rangeLength ? options.rangeLength : undefined,
-		abortSignal,
+	const property = readBinaryFieldName(this, 'binaryPropertyName', itemIndex, 'Put Output File in Field');
+	const options = readOptions<{ fileName?: unknown; rangeStart?: unknown; rangeLength?: unknown; computeMd5?: unknown }>(this, itemIndex);
+	const rangeStart = integerValue(this, options.rangeStart, itemIndex, 'Range Start (Bytes)', { min: 0, max: MAX_OFFSET }, 0);
+	const rangeLength = integerValue(this, options.rangeLength, itemIndex, 'Range Length (Bytes)', { min: 0, max: MAX_OFFSET }, 0);
+	const computeMD5 = booleanValue(this, options.computeMd5, itemIndex, 'Compute MD5', false);
+	const requestedFileName = textValue(this, options.fileName, itemIndex, 'File Name').trim();
+	if (/[\u0000-\u001f\u007f/\\]/.test(requestedFileName)) {
+		throw new NodeOperationError(this.getNode(), 'File Name has a line break, control character, "/" or "\\"', {
+			itemIndex,
+			description: 'A file name is one name without folders, e.g. report.pdf.',
+		});
+	}
+
+	const blobClient = containerClient(connection, container).getBlobClient(blobName);
+	const { stream: body, response } = await downloadBlob(blobClient, {
+		offset: rangeStart,
+		count: rangeLength ? rangeLength : undefined,
+		abortSignal: signal,
 	});
 
 	const size = response.contentLength ?? 0;
 	if (size > IN_MEMORY_BINARY_LIMIT && (await binaryDataIsInMemory(this))) {
-		stream.destroy();
+		body.destroy();
 		throw new NodeOperationError(
 			this.getNode(),
 			`Blob "${blobName}" is ${Math.round(size / MiB)} MiB, too large for n8n's in-memory binary data mode`,
@@ -94,7 +113,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 		);
 	}
 
-	const fileName = options.fileName?.trim() || blobName.split('/').pop() || blobName;
+	// A whole-blob download is checked against the blob's Content-MD5 (when it has one); a part
+	// cannot be, since Azure keeps the MD5 of the whole blob only.
+	const wholeBlob = rangeStart === 0 && !rangeLength && !response.contentRange;
+	const expectedMD5 = wholeBlob ? response.contentMD5 : undefined;
+	const { stream, md5 } = verifyingStream(body, { expectedMD5, computeMD5 }, blobName);
+
+	const fileName = requestedFileName || blobName.split('/').pop() || blobName;
 	const contentType = response.contentType || 'application/octet-stream';
 	const binary = await this.helpers.prepareBinaryData(stream, fileName, contentType);
 	if (!binary.mimeType || binary.mimeType === 'application/octet-stream') binary.mimeType = contentType;
@@ -102,6 +127,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 
 	const json = blobJson(container, blobName, publicUrl(blobClient.url), response, { metadata: response.metadata });
 	if (response.contentRange) json.contentRange = response.contentRange;
-	if (response.blobContentMD5) json.contentMD5 = Buffer.from(response.blobContentMD5).toString('base64');
+	const blobMD5 = response.blobContentMD5 ?? (wholeBlob ? response.contentMD5 : undefined);
+	if (blobMD5?.length) json.contentMD5 = Buffer.from(blobMD5).toString('base64');
+	if (expectedMD5?.length) json.md5Verified = true;
+	const digest = md5();
+	if (computeMD5 && digest) json.md5 = digest;
 	return { json, binary: { [property]: binary } };
 }

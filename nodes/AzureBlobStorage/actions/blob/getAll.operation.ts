@@ -2,8 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { blobJson, publicUrl } from '../../helpers/format';
 import { getContainerName } from '../../helpers/locators';
+import { booleanValue, integerValue, readBoolean, readOptions, readText } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
-import { containerLocator, forOperation, returnAllAndLimit } from '../common.descriptions';
+import { containerClient } from '../../transport/client';
+import { containerLocator, forOperation, requestOptionFields, returnAllAndLimit } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('blob', 'getAll', [
 	containerLocator,
@@ -46,43 +48,44 @@ export const description: INodeProperties[] = forOperation('blob', 'getAll', [
 				description:
 					'How many blobs to ask Azure for per request (at most 5,000). Larger pages mean fewer round trips for big containers; smaller pages return the first results sooner.',
 			},
+			...requestOptionFields,
 		],
 	},
 ]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
-	const container = getContainerName(this, itemIndex);
-	const prefix = this.getNodeParameter('prefix', itemIndex, '') as string;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	const options = this.getNodeParameter('options', itemIndex, {}) as {
-		includeMetadata?: boolean;
-		includeTags?: boolean;
-		pageSize?: number;
-	};
-	const containerClient = connection.service.getContainerClient(container);
-	const baseUrl = publicUrl(containerClient.url);
-	const maxPageSize = Math.min(options.pageSize ?? 5000, 5000, Number.isFinite(limit) ? Math.max(limit, 1) : 5000);
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
+	const container = getContainerName(this, itemIndex, connection);
+	const prefix = readText(this, 'prefix', itemIndex, 'Prefix');
+	const returnAll = readBoolean(this, 'returnAll', itemIndex, 'Return All', false);
+	const limit = returnAll ? Infinity : readLimit(this, itemIndex);
+	const options = readOptions<{ includeMetadata?: unknown; includeTags?: unknown; pageSize?: unknown }>(this, itemIndex);
+	const includeMetadata = booleanValue(this, options.includeMetadata, itemIndex, 'Include Metadata', false);
+	const includeTags = booleanValue(this, options.includeTags, itemIndex, 'Include Tags', false);
+	const pageSize = integerValue(this, options.pageSize, itemIndex, 'Page Size', { min: 1, max: 5000 }, 5000);
+	const client = containerClient(connection, container);
+	const baseUrl = publicUrl(client.url);
+	const maxPageSize = Math.min(pageSize, Number.isFinite(limit) ? limit : 5000);
 
 	const results: IDataObject[] = [];
-	const pages = containerClient
-		.listBlobsFlat({
-			prefix: prefix || undefined,
-			includeMetadata: options.includeMetadata,
-			includeTags: options.includeTags,
-		})
+	const pages = client
+		.listBlobsFlat({ prefix: prefix || undefined, includeMetadata, includeTags, abortSignal: signal })
 		.byPage({ maxPageSize });
 	for await (const page of pages) {
 		for (const blob of page.segment.blobItems) {
 			const url = `${baseUrl}/${blob.name.split('/').map(encodeURIComponent).join('/')}`;
 			results.push(
 				blobJson(container, blob.name, url, blob.properties, {
-					metadata: options.includeMetadata ? (blob.metadata ?? {}) : undefined,
-					tags: options.includeTags ? (blob.tags ?? {}) : undefined,
+					metadata: includeMetadata ? (blob.metadata ?? {}) : undefined,
+					tags: includeTags ? (blob.tags ?? {}) : undefined,
 				}),
 			);
 			if (results.length >= limit) return results;
 		}
 	}
 	return results;
+}
+
+/** "Limit": a whole number of at least 1 (a limit of 0 returning one item was a bug). */
+export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number {
+	return integerValue(ctx, ctx.getNodeParameter('limit', itemIndex, 50), itemIndex, 'Limit', { min: 1, max: 1_000_000_000 }, 50);
 }

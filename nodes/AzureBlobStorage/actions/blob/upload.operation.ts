@@ -3,21 +3,26 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { blobJson, publicUrl } from '../../helpers/format';
 import type { IfBlobExists } from '../../helpers/existingBlob';
-import { existingBlob, writeConditions } from '../../helpers/existingBlob';
-import { assertBlobName, getContainerName } from '../../helpers/locators';
+import { existingBlob, readIfMatch, writeConditions } from '../../helpers/existingBlob';
+import { assertBlobName, assertNoSecret, getContainerName, readBlobNameField } from '../../helpers/locators';
 import type { NamedValues } from '../../helpers/namedValues';
 import { readMetadata, readTags } from '../../helpers/namedValues';
+import { choiceValue, integerValue, readBinaryFieldName, readChoice, readOptions, readText, textValue } from '../../helpers/params';
+import { headerValueProblem } from '../../helpers/validation';
 import type { BlobStorageConnection } from '../../transport/client';
-import { azureFailureError, toNodeError } from '../../transport/errors';
+import { containerClient } from '../../transport/client';
+import { azureFailureError } from '../../transport/errors';
 import type { UploadSource } from '../../transport/transfer';
-import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, MiB, uploadBlob } from '../../transport/transfer';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MiB, uploadBlob } from '../../transport/transfer';
 import {
 	accessTierOption,
 	binaryPropertyName,
 	containerLocator,
 	forOperation,
 	ifBlobExists,
+	ifMatchOption,
 	nameValueOption,
+	requestOptionFields,
 } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('blob', 'upload', [
@@ -92,7 +97,15 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 				placeholder: 'e.g. application/pdf',
 				description: 'MIME type stored with the blob. Leave empty to use the MIME type of the input binary.',
 			},
-			nameValueOption('Metadata', 'metadata', 'Name/value pairs stored with the blob (names: letters, digits, underscores)'),
+			nameValueOption(
+				'Metadata',
+				'metadata',
+				'Name/value pairs stored with the blob. Names: letters, digits, underscores; values: printable ASCII (encode other text, e.g. with encodeURIComponent).',
+			),
+			{
+				...ifMatchOption,
+				description: `${ifMatchOption.description} Needs "If Blob Exists" set to Overwrite.`,
+			},
 			{
 				displayName: 'Parallel Uploads',
 				name: 'parallelUploads',
@@ -102,35 +115,43 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 				description:
 					'How many blocks are sent at the same time. More parallel uploads fill a fast, distant link better; each one holds a block in memory.',
 			},
-			nameValueOption('Tags', 'tags', 'Blob index tags (up to 10), searchable across the account with Find by Tags'),
+			...requestOptionFields,
+			nameValueOption(
+				'Tags',
+				'tags',
+				'Blob index tags (up to 10), searchable across the account. Letters, digits, spaces and + - . / : = _ only.',
+			),
 		],
 	},
 ]);
 
 interface UploadOptionValues {
-	accessTier?: string;
-	blockSizeMiB?: number;
-	cacheControl?: string;
-	contentDisposition?: string;
-	contentType?: string;
+	accessTier?: unknown;
+	blockSizeMiB?: unknown;
+	cacheControl?: unknown;
+	contentDisposition?: unknown;
+	contentType?: unknown;
+	ifMatch?: unknown;
 	metadata?: NamedValues;
-	parallelUploads?: number;
+	parallelUploads?: unknown;
 	tags?: NamedValues;
 }
+
+const TIERS = ['Hot', 'Cool', 'Cold', 'Archive'] as const;
 
 /** The content to upload plus the name and type it brings along. */
 async function readSource(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<{ source: UploadSource; fileName?: string; mimeType?: string }> {
-	const inputDataType = ctx.getNodeParameter('inputDataType', itemIndex, 'binary') as string;
+	const inputDataType = readChoice(ctx, 'inputDataType', itemIndex, 'Input Data', ['binary', 'text'], 'binary');
 	if (inputDataType === 'text') {
-		const text = ctx.getNodeParameter('textContent', itemIndex, '') as string;
+		const text = readText(ctx, 'textContent', itemIndex, 'Text Content');
 		return { source: { buffer: Buffer.from(text, 'utf8') }, mimeType: 'text/plain; charset=utf-8' };
 	}
-	const property = (ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim();
+	const property = readBinaryFieldName(ctx, 'binaryPropertyName', itemIndex, 'Input Binary Field');
 	const item = ctx.getInputData()[itemIndex];
-	const binary = item.binary?.[property];
+	const binary = Object.prototype.hasOwnProperty.call(item.binary ?? {}, property) ? item.binary?.[property] : undefined;
 	if (!binary) {
 		const available = Object.keys(item.binary ?? {});
 		throw new NodeOperationError(ctx.getNode(), `Input Binary Field "${property}" is not on the input item`, {
@@ -153,26 +174,88 @@ async function readSource(
 	return { source: { buffer }, fileName: binary.fileName, mimeType: binary.mimeType };
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
-	const container = getContainerName(this, itemIndex);
-	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as IfBlobExists;
-	const options = this.getNodeParameter('options', itemIndex, {}) as UploadOptionValues;
+/** An optional text option that Azure stores as an HTTP header (content type, cache control...). */
+function headerOption(
+	ctx: IExecuteFunctions,
+	value: unknown,
+	itemIndex: number,
+	field: string,
+	connection: BlobStorageConnection,
+): string | undefined {
+	const text = textValue(ctx, value, itemIndex, field);
+	if (text === '') return undefined;
+	assertNoSecret(ctx, text, itemIndex, field, connection);
+	const problem = headerValueProblem(text);
+	if (problem) throw new NodeOperationError(ctx.getNode(), `${field} ${problem}`, { itemIndex });
+	return text;
+}
 
-	const metadata = readMetadata(this, options.metadata, itemIndex);
-	const tags = readTags(this, options.tags, itemIndex);
+interface UploadSettings {
+	connection: BlobStorageConnection;
+	container: string;
+	blobName: string;
+	ifExists: IfBlobExists;
+	ifMatch?: string;
+	metadata?: Record<string, string>;
+	tags?: Record<string, string>;
+	tier?: string;
+	headers: { contentType?: string; cacheControl?: string; contentDisposition?: string };
+	blockSize: number;
+	concurrency: number;
+	signal: AbortSignal;
+}
 
+/** Every parameter of the item, checked before the file is opened or any request is sent. */
+function readSettings(ctx: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
+	const container = getContainerName(ctx, itemIndex, connection);
+	const requestedName = readBlobNameField(ctx, 'blobName', itemIndex, 'Blob Name', connection);
+	const ifExists = readChoice<IfBlobExists>(ctx, 'ifExists', itemIndex, 'If Blob Exists', ['fail', 'overwrite', 'skip'], 'fail');
+	const options = readOptions<UploadOptionValues>(ctx, itemIndex);
+	const ifMatch = readIfMatch(ctx, options.ifMatch, itemIndex);
+	if (ifMatch && ifExists !== 'overwrite') {
+		throw new NodeOperationError(ctx.getNode(), 'Only If ETag Matches needs "If Blob Exists" set to Overwrite', {
+			itemIndex,
+			description: 'An ETag condition replaces an existing blob only if it is unchanged; with Fail or Skip an existing blob is never replaced.',
+		});
+	}
+	return {
+		requestedName,
+		settings: {
+			connection,
+			container,
+			blobName: '',
+			ifExists,
+			ifMatch,
+			metadata: readMetadata(ctx, options.metadata, itemIndex, connection),
+			tags: readTags(ctx, options.tags, itemIndex, connection),
+			tier: options.accessTier === undefined ? undefined : choiceValue(ctx, options.accessTier, itemIndex, 'Access Tier', TIERS, 'Hot'),
+			headers: {
+				contentType: headerOption(ctx, options.contentType, itemIndex, 'Content Type', connection),
+				cacheControl: headerOption(ctx, options.cacheControl, itemIndex, 'Cache Control', connection),
+				contentDisposition: headerOption(ctx, options.contentDisposition, itemIndex, 'Content Disposition', connection),
+			},
+			blockSize: integerValue(ctx, options.blockSizeMiB, itemIndex, 'Block Size (MiB)', { min: 1, max: 4000 }, DEFAULT_BLOCK_SIZE / MiB) * MiB,
+			concurrency: integerValue(ctx, options.parallelUploads, itemIndex, 'Parallel Uploads', { min: 1, max: MAX_CONCURRENCY }, DEFAULT_CONCURRENCY),
+			signal,
+		} satisfies UploadSettings,
+	};
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
+	const { requestedName, settings } = readSettings(this, itemIndex, connection, signal);
 	const { source, fileName, mimeType } = await readSource(this, itemIndex);
 	try {
-		return await uploadSource(this, itemIndex, source, {
-			connection,
-			fileName,
-			mimeType,
-			container,
-			ifExists,
-			options,
-			metadata,
-			tags,
-		});
+		if (!requestedName && !fileName) {
+			throw new NodeOperationError(this.getNode(), 'Blob Name is empty and the input binary has no file name', {
+				itemIndex,
+				description: 'Enter a Blob Name, e.g. reports/{{ $now.toFormat("yyyy-MM-dd") }}.csv',
+			});
+		}
+		const blobName =
+			requestedName || assertBlobName(this, fileName as string, itemIndex, 'Blob Name (empty, so the file name of the input binary was used)', connection);
+		const headers = { ...settings.headers };
+		if (!headers.contentType && mimeType && !headerValueProblem(mimeType)) headers.contentType = mimeType;
+		return await uploadSource(this, itemIndex, source, { ...settings, blobName, headers });
 	} finally {
 		// Whatever ended the upload (a bad name, an existing blob, a failed check or request, a
 		// cancel), the file handle of a streamed source is closed here; on success it is a no-op.
@@ -180,40 +263,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	}
 }
 
-interface UploadSettings {
-	connection: BlobStorageConnection;
-	fileName?: string;
-	mimeType?: string;
-	container: string;
-	ifExists: IfBlobExists;
-	options: UploadOptionValues;
-	metadata?: Record<string, string>;
-	tags?: Record<string, string>;
-}
-
-async function uploadSource(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	source: UploadSource,
-	settings: UploadSettings,
-) {
-	const { fileName, mimeType, container, ifExists, options, metadata, tags } = settings;
-	const requestedName = (ctx.getNodeParameter('blobName', itemIndex, '') as string).trim();
-	if (!requestedName && !fileName) {
-		throw new NodeOperationError(ctx.getNode(), 'Blob Name is empty and the input binary has no file name', {
-			itemIndex,
-			description: 'Enter a Blob Name, e.g. reports/{{ $now.toFormat("yyyy-MM-dd") }}.csv',
-		});
-	}
-	const blobName = assertBlobName(ctx, requestedName || (fileName as string), itemIndex, 'Blob Name');
-	const blockBlob = settings.connection.service.getContainerClient(container).getBlockBlobClient(blobName);
+async function uploadSource(ctx: IExecuteFunctions, itemIndex: number, source: UploadSource, settings: UploadSettings) {
+	const { container, blobName, ifExists, signal } = settings;
+	const blockBlob = containerClient(settings.connection, container).getBlockBlobClient(blobName);
 	const url = publicUrl(blockBlob.url);
-	const abortSignal = ctx.getExecutionCancelSignal?.();
 
 	if (ifExists !== 'overwrite') {
 		// Saves sending the bytes when the answer is already known; the write itself stays
 		// conditional (If-None-Match: *) for the case where the blob appears meanwhile.
-		const existing = await existingBlob(blockBlob, abortSignal);
+		const existing = await existingBlob(blockBlob, signal);
 		if (existing) {
 			if (ifExists === 'skip') return { ...blobJson(container, blobName, url, existing), skipped: true };
 			throw azureFailureError(
@@ -224,21 +282,21 @@ async function uploadSource(
 		}
 	}
 
-	const contentType = options.contentType?.trim() || mimeType || 'application/octet-stream';
+	const contentType = settings.headers.contentType || 'application/octet-stream';
 	try {
 		const result = await uploadBlob(blockBlob, source, {
 			blobHTTPHeaders: {
 				blobContentType: contentType,
-				blobCacheControl: options.cacheControl || undefined,
-				blobContentDisposition: options.contentDisposition || undefined,
+				blobCacheControl: settings.headers.cacheControl,
+				blobContentDisposition: settings.headers.contentDisposition,
 			},
-			metadata,
-			tags,
-			tier: options.accessTier,
-			conditions: writeConditions(ifExists),
-			blockSize: (options.blockSizeMiB ?? DEFAULT_BLOCK_SIZE / MiB) * MiB,
-			concurrency: options.parallelUploads,
-			abortSignal,
+			metadata: settings.metadata,
+			tags: settings.tags,
+			tier: settings.tier,
+			conditions: writeConditions(ifExists, settings.ifMatch),
+			blockSize: settings.blockSize,
+			concurrency: settings.concurrency,
+			abortSignal: signal,
 		});
 		const json: IDataObject = {
 			name: blobName,
@@ -256,9 +314,10 @@ async function uploadSource(
 	} catch (error) {
 		const status = (error as { statusCode?: number; cause?: { statusCode?: number } }).statusCode;
 		if (ifExists === 'skip' && (status === 409 || status === 412)) {
-			const existing = await blockBlob.getProperties();
+			const existing = await blockBlob.getProperties({ abortSignal: signal });
 			return { ...blobJson(container, blobName, url, existing), skipped: true };
 		}
-		throw toNodeError(ctx.getNode(), error, { itemIndex, secrets: settings.connection.secrets });
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it, knowing the item's deadline
+		throw error;
 	}
 }

@@ -4,12 +4,21 @@ import { NodeOperationError } from 'n8n-workflow';
 import { blobJson, publicUrl } from '../../helpers/format';
 import type { IfBlobExists } from '../../helpers/existingBlob';
 import { existingBlob, writeConditions } from '../../helpers/existingBlob';
-import { assertBlobName, getContainerName } from '../../helpers/locators';
+import { getContainerName, readBlobNameField } from '../../helpers/locators';
 import type { NamedValues } from '../../helpers/namedValues';
 import { readMetadata } from '../../helpers/namedValues';
+import { booleanValue, choiceValue, readChoice, readOptions, readText } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
+import { containerClient } from '../../transport/client';
 import { azureFailureError } from '../../transport/errors';
-import { accessTierOption, containerLocator, forOperation, ifBlobExists, nameValueOption } from '../common.descriptions';
+import {
+	accessTierOption,
+	containerLocator,
+	forOperation,
+	ifBlobExists,
+	nameValueOption,
+	requestOptionFields,
+} from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('blob', 'uploadFromUrl', [
 	containerLocator,
@@ -54,31 +63,33 @@ export const description: INodeProperties[] = forOperation('blob', 'uploadFromUr
 				description:
 					'Whether to wait until Azure has finished the copy (checked every few seconds). Off: the node returns at once with copyStatus "pending" and the copy goes on in Azure.',
 			},
+			...requestOptionFields,
 		],
 	},
 ]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
-	const container = getContainerName(this, itemIndex);
-	const blobName = assertBlobName(this, (this.getNodeParameter('blobName', itemIndex, '') as string).trim(), itemIndex, 'Blob Name');
-	const sourceUrl = (this.getNodeParameter('sourceUrl', itemIndex, '') as string).trim();
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
+	const container = getContainerName(this, itemIndex, connection);
+	const blobName = readBlobNameField(this, 'blobName', itemIndex, 'Blob Name', connection);
+	if (!blobName) {
+		throw new NodeOperationError(this.getNode(), 'Blob Name is empty', { itemIndex, description: 'Enter the name of the blob to create, e.g. imports/data.csv.' });
+	}
+	const sourceUrl = readText(this, 'sourceUrl', itemIndex, 'Source URL').trim();
 	if (!URL.canParse(sourceUrl) || !/^https?:$/.test(new URL(sourceUrl).protocol)) {
 		throw new NodeOperationError(this.getNode(), 'Source URL is not an http(s) URL', {
 			itemIndex,
 			description: 'Enter the full URL of the file, e.g. https://account.blob.core.windows.net/container/file.csv?<SAS>',
 		});
 	}
-	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as IfBlobExists;
-	const options = this.getNodeParameter('options', itemIndex, {}) as {
-		accessTier?: string;
-		metadata?: NamedValues;
-		waitForCompletion?: boolean;
-	};
-	const metadata = readMetadata(this, options.metadata, itemIndex);
+	const ifExists = readChoice<IfBlobExists>(this, 'ifExists', itemIndex, 'If Blob Exists', ['fail', 'overwrite', 'skip'], 'fail');
+	const options = readOptions<{ accessTier?: unknown; metadata?: NamedValues; waitForCompletion?: unknown }>(this, itemIndex);
+	const metadata = readMetadata(this, options.metadata, itemIndex, connection);
+	const tier = options.accessTier === undefined ? undefined : choiceValue(this, options.accessTier, itemIndex, 'Access Tier', ['Hot', 'Cool', 'Cold', 'Archive'], 'Hot');
+	const waitForCompletion = booleanValue(this, options.waitForCompletion, itemIndex, 'Wait for Completion', true);
+	const abortSignal = signal;
 
-	const blockBlob = connection.service.getContainerClient(container).getBlockBlobClient(blobName);
+	const blockBlob = containerClient(connection, container).getBlockBlobClient(blobName);
 	const url = publicUrl(blockBlob.url);
-	const abortSignal = this.getExecutionCancelSignal?.();
 	const source = publicUrl(sourceUrl);
 
 	if (ifExists === 'skip') {
@@ -88,12 +99,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 
 	const poller = await blockBlob.beginCopyFromURL(sourceUrl, {
 		metadata,
-		tier: options.accessTier,
+		tier,
 		conditions: writeConditions(ifExists),
 		abortSignal,
 		intervalInMs: 2000,
 	});
-	if (options.waitForCompletion === false) {
+	if (!waitForCompletion) {
 		const started = poller.getOperationState().result;
 		return { name: blobName, container, url, source, copyId: started?.copyId, copyStatus: started?.copyStatus ?? 'pending' };
 	}

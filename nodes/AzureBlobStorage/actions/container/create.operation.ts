@@ -3,8 +3,10 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { compact, publicUrl } from '../../helpers/format';
 import { assertContainerName } from '../../helpers/locators';
+import { choiceValue, readChoice, readOptions, readText } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
-import { forOperation } from '../common.descriptions';
+import { containerClient } from '../../transport/client';
+import { forOperation, requestOptionFields } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('container', 'create', [
 	{
@@ -45,26 +47,22 @@ export const description: INodeProperties[] = forOperation('container', 'create'
 				],
 				description: 'Anonymous read access. Most accounts forbid it; keep None unless you serve public files.',
 			},
+			...requestOptionFields,
 		],
 	},
 ]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
-	const name = assertContainerName(
-		this,
-		(this.getNodeParameter('containerName', itemIndex, '') as string).trim(),
-		itemIndex,
-		'Container Name',
-	);
-	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'fail') as string;
-	const options = this.getNodeParameter('options', itemIndex, {}) as { publicAccess?: string };
-	const client = connection.service.getContainerClient(name);
-	const access: PublicAccessType | undefined =
-		options.publicAccess === 'blob' || options.publicAccess === 'container' ? options.publicAccess : undefined;
-	const request = { access, abortSignal: this.getExecutionCancelSignal?.() };
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
+	const name = assertContainerName(this, readText(this, 'containerName', itemIndex, 'Container Name'), itemIndex, 'Container Name', connection);
+	const ifExists = readChoice(this, 'ifExists', itemIndex, 'If Container Exists', ['fail', 'skip'], 'fail');
+	const options = readOptions<{ publicAccess?: unknown }>(this, itemIndex);
+	const publicAccess = choiceValue(this, options.publicAccess, itemIndex, 'Public Access', ['none', 'blob', 'container'], 'none');
+	const client = containerClient(connection, name);
+	const access: PublicAccessType | undefined = publicAccess === 'none' ? undefined : publicAccess;
+	const request = { access, abortSignal: signal };
 	if (ifExists === 'skip') {
 		const response = await client.createIfNotExists(request);
-		const properties = response.succeeded ? response : await client.getProperties();
+		const properties = response.succeeded ? response : await client.getProperties({ abortSignal: signal });
 		return compact({
 			name,
 			url: publicUrl(client.url),

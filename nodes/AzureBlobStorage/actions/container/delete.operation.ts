@@ -2,8 +2,10 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { publicUrl } from '../../helpers/format';
 import { getContainerName } from '../../helpers/locators';
+import { booleanValue, readOptions } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
-import { containerLocator, forOperation } from '../common.descriptions';
+import { containerClient } from '../../transport/client';
+import { containerLocator, forOperation, requestOptionFields } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('container', 'delete', [
 	containerLocator,
@@ -21,6 +23,7 @@ export const description: INodeProperties[] = forOperation('container', 'delete'
 				default: false,
 				description: 'Whether a missing container counts as deleted (output deleted: false) instead of an error',
 			},
+			...requestOptionFields,
 		],
 	},
 	{
@@ -31,12 +34,13 @@ export const description: INodeProperties[] = forOperation('container', 'delete'
 	},
 ]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
-	const name = getContainerName(this, itemIndex);
-	const { ignoreMissing } = this.getNodeParameter('options', itemIndex, {}) as { ignoreMissing?: boolean };
-	const client = connection.service.getContainerClient(name);
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
+	const name = getContainerName(this, itemIndex, connection);
+	const options = readOptions<{ ignoreMissing?: unknown }>(this, itemIndex);
+	const ignoreMissing = booleanValue(this, options.ignoreMissing, itemIndex, 'Succeed If Container Does Not Exist', false);
+	const client = containerClient(connection, name);
 	const result = { name, url: publicUrl(client.url) };
-	const request = { abortSignal: this.getExecutionCancelSignal?.() };
+	const request = { abortSignal: signal };
 	if (ignoreMissing) {
 		const { succeeded } = await client.deleteIfExists(request);
 		return succeeded ? { ...result, deleted: true } : { ...result, deleted: false, existed: false };

@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { compact, publicUrl } from '../../helpers/format';
+import { booleanValue, readBoolean, readOptions, readText } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
-import { forOperation, returnAllAndLimit } from '../common.descriptions';
+import { forOperation, requestOptionFields, returnAllAndLimit } from '../common.descriptions';
+import { readLimit } from '../blob/getAll.operation';
 
 export const description: INodeProperties[] = forOperation('container', 'getAll', [
 	{
@@ -27,15 +29,17 @@ export const description: INodeProperties[] = forOperation('container', 'getAll'
 				default: false,
 				description: 'Whether to add each container\'s metadata',
 			},
+			...requestOptionFields,
 		],
 	},
 ]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection) {
-	const prefix = this.getNodeParameter('prefix', itemIndex, '') as string;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	const { includeMetadata } = this.getNodeParameter('options', itemIndex, {}) as { includeMetadata?: boolean };
+export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
+	const prefix = readText(this, 'prefix', itemIndex, 'Prefix');
+	const returnAll = readBoolean(this, 'returnAll', itemIndex, 'Return All', false);
+	const limit = returnAll ? Infinity : readLimit(this, itemIndex);
+	const options = readOptions<{ includeMetadata?: unknown }>(this, itemIndex);
+	const includeMetadata = booleanValue(this, options.includeMetadata, itemIndex, 'Include Metadata', false);
 	const serviceUrl = publicUrl(connection.service.url).replace(/\/+$/, '');
 
 	if (connection.scopedContainer) {
@@ -45,8 +49,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	}
 	const results: IDataObject[] = [];
 	const pages = connection.service
-		.listContainers({ prefix: prefix || undefined, includeMetadata })
-		.byPage({ maxPageSize: Number.isFinite(limit) ? Math.min(Math.max(limit, 1), 5000) : 5000 });
+		.listContainers({ prefix: prefix || undefined, includeMetadata, abortSignal: signal })
+		.byPage({ maxPageSize: Number.isFinite(limit) ? Math.min(limit, 5000) : 5000 });
 	for await (const page of pages) {
 		for (const container of page.containerItems) {
 			results.push(

@@ -1,0 +1,438 @@
+/**
+ * Timeouts and retries for every request the Azure SDK sends for this package. They replace the
+ * SDK's own retry policy in the client's pipeline (see `installPolicies`):
+ *
+ * - Request timeout: an idle timeout per try. The request fails when no byte has moved for
+ *   that long (nothing sent, no answer, or a body that stalls half-way), so a silent endpoint
+ *   fails in bounded time while a large block on a slow link is not cut off.
+ * - Retries: only transient failures (connection reset, timeout, HTTP 408, 429, 500, 502, 503,
+ *   504) are retried, with exponential back-off and jitter, honouring Retry-After. A refused
+ *   connection, an unknown host, a certificate problem or a 4xx answer are reported at once.
+ *   A request whose body is a stream is never re-sent (it cannot be read twice).
+ * - Download bodies: a connection lost or stalled half-way surfaces as a resumable error, so the
+ *   SDK resumes the download with a ranged request pinned to the blob's ETag, instead of
+ *   starting over or treating it as a cancel.
+ *
+ * Per-item settings (from the node's options) travel with the item's abort signal, so every
+ * request of an item gets them even where an operation does not pass them explicitly.
+ */
+import { Readable } from 'stream';
+
+/** The limits that apply to one request. */
+export interface RequestLimits {
+	/** A try fails when no byte moved for this long. */
+	requestTimeoutMs: number;
+	/** Further tries after the first, for transient failures only. */
+	maxRetries: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = { requestTimeoutMs: 30_000, maxRetries: 3 };
+
+const RETRY_BASE_DELAY_MS = 800;
+const RETRY_MAX_DELAY_MS = 30_000;
+/** A Retry-After longer than this is not waited for; the error says what Azure asked. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+const UPLOAD_CHUNK = 256 * 1024;
+
+const limitsBySignal = new WeakMap<AbortSignal, RequestLimits>();
+
+/** Attaches limits to a signal; requests sent with that signal (or none) use them. */
+export function attachLimits(signal: AbortSignal, limits: RequestLimits): void {
+	limitsBySignal.set(signal, limits);
+}
+
+/** What happened to a request across its tries, for the error message. */
+export interface RequestHistory {
+	tries: number;
+	/** Set when the last try timed out. */
+	timedOutAfterMs?: number;
+	/** Set when Azure asked to wait longer than we would. */
+	retryAfterMs?: number;
+}
+
+const historyByRequest = new WeakMap<object, RequestHistory>();
+
+/** The tries made for the request an error (RestError, timeout) belongs to. */
+export function historyOf(error: unknown): RequestHistory | undefined {
+	const request = (error as { request?: object } | undefined)?.request;
+	return request && typeof request === 'object' ? historyByRequest.get(request) : undefined;
+}
+
+/** A try that saw no byte move for the request timeout. Retried as a transient failure. */
+export class RequestTimeoutError extends Error {
+	readonly code = 'REQUEST_TIMEOUT';
+
+	constructor(
+		readonly host: string,
+		readonly timeoutMs: number,
+		readonly request?: object,
+		phase = 'an answer',
+	) {
+		super(`No ${phase} from ${host} within ${formatSeconds(timeoutMs)} (Request Timeout)`);
+		this.name = 'RequestTimeoutError';
+	}
+}
+
+/** A download body that broke off half-way; the SDK's resuming stream retries from where it stopped. */
+export class InterruptedBodyError extends Error {
+	constructor(readonly cause: unknown) {
+		super(`The connection was lost during the download: ${(cause as Error | undefined)?.message ?? 'closed early'}`);
+		this.name = 'InterruptedBodyError';
+	}
+}
+
+export function formatSeconds(ms: number): string {
+	const seconds = ms / 1000;
+	return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+
+/* Minimal shapes of @azure/core-rest-pipeline's request, response and policy (types only). */
+interface Headers {
+	get(name: string): string | undefined;
+	set(name: string, value: string | number): void;
+	has(name: string): boolean;
+}
+interface TransferProgress {
+	loadedBytes: number;
+}
+interface PipelineRequest {
+	url: string;
+	method: string;
+	headers: Headers;
+	body?: unknown;
+	abortSignal?: AbortSignal;
+	streamResponseStatusCodes?: Set<number>;
+	onUploadProgress?: (progress: TransferProgress) => void;
+	onDownloadProgress?: (progress: TransferProgress) => void;
+}
+interface PipelineResponse {
+	status: number;
+	headers: Headers;
+	request: PipelineRequest;
+	readableStreamBody?: NodeJS.ReadableStream;
+}
+type SendRequest = (request: PipelineRequest) => Promise<PipelineResponse>;
+export interface PipelinePolicy {
+	name: string;
+	sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse>;
+}
+interface CorePipeline {
+	addPolicy(policy: PipelinePolicy, options?: { phase?: string; afterPhase?: string }): void;
+	removePolicy(options: { name?: string; phase?: string }): PipelinePolicy[];
+	getOrderedPolicies(): PipelinePolicy[];
+}
+
+function limitsFor(request: PipelineRequest, defaults: RequestLimits): RequestLimits {
+	return (request.abortSignal && limitsBySignal.get(request.abortSignal)) ?? defaults;
+}
+
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return 'the blob endpoint';
+	}
+}
+
+function abortError(reason?: unknown): Error {
+	if (reason instanceof Error && reason.name === 'AbortError') return reason;
+	const error = new Error('The operation was aborted');
+	error.name = 'AbortError';
+	return error;
+}
+
+/** Whether a request body can be sent again: bytes, text, or a function that makes a new stream. */
+export function isResendableBody(body: unknown): boolean {
+	if (body === undefined || body === null || typeof body === 'string' || typeof body === 'function') return true;
+	if (Buffer.isBuffer(body) || ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return true;
+	if (typeof Blob !== 'undefined' && body instanceof Blob) return true;
+	return false;
+}
+
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const TRANSIENT_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'ECONNABORTED',
+	'EAI_AGAIN',
+	'ENETRESET',
+	'UND_ERR_SOCKET',
+	'REQUEST_TIMEOUT',
+]);
+
+function networkCode(error: unknown): string | undefined {
+	const e = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+	const code = e?.code ?? e?.cause?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+/** How long Azure asked to wait (Retry-After in seconds or as a date, or x-ms-retry-after-ms). */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+	const ms = headers?.get('x-ms-retry-after-ms') ?? headers?.get('retry-after-ms');
+	if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+	const value = headers?.get('retry-after');
+	if (value === undefined || value.trim() === '') return undefined;
+	if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim()) * 1000;
+	const date = Date.parse(value);
+	return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+function backoffMs(retry: number): number {
+	const ceiling = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (retry - 1));
+	// "Equal jitter": at least half the exponential delay, plus a random part.
+	return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) return reject(abortError(signal.reason));
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(abortError(signal?.reason));
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
+
+/** Drains an error response's body so its connection can be reused. */
+function discard(response: PipelineResponse | undefined): void {
+	const body = response?.readableStreamBody as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+	if (body) {
+		body.on('error', () => undefined);
+		body.resume();
+	}
+}
+
+/** Retries transient failures with exponential back-off and jitter, honouring Retry-After. */
+export function transientRetryPolicy(defaults: RequestLimits): PipelinePolicy {
+	return {
+		name: 'n8nAzureBlobRetryPolicy',
+		async sendRequest(request, next) {
+			const limits = limitsFor(request, defaults);
+			const history: RequestHistory = { tries: 0 };
+			historyByRequest.set(request, history);
+			for (;;) {
+				history.tries += 1;
+				let response: PipelineResponse | undefined;
+				let error: unknown;
+				try {
+					response = await next(request);
+				} catch (thrown) {
+					error = thrown;
+				}
+				const cancelled = request.abortSignal?.aborted === true;
+				let transient: boolean;
+				let wait: number | undefined;
+				if (error !== undefined) {
+					history.timedOutAfterMs = error instanceof RequestTimeoutError ? error.timeoutMs : undefined;
+					transient = !cancelled && TRANSIENT_NETWORK_CODES.has(networkCode(error) ?? '');
+				} else {
+					transient = TRANSIENT_STATUS.has(response!.status);
+					wait = transient ? retryAfterMs(response!.headers) : undefined;
+				}
+				const retriesLeft = history.tries <= limits.maxRetries;
+				if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) history.retryAfterMs = wait;
+				const retry = transient && retriesLeft && isResendableBody(request.body) && !(wait !== undefined && wait > MAX_RETRY_AFTER_MS);
+				if (!retry) {
+					if (error !== undefined) throw error;
+					return response!;
+				}
+				discard(response);
+				await sleep(wait ?? backoffMs(history.tries), request.abortSignal);
+			}
+		},
+	};
+}
+
+/** Feeds a buffer to the socket in slices, so progress (and the idle timer) follows the upload. */
+function slicedBody(data: Uint8Array, onSlice: () => void): () => NodeJS.ReadableStream {
+	return () => {
+		let offset = 0;
+		return new Readable({
+			read() {
+				if (offset >= data.length) return void this.push(null);
+				const end = Math.min(offset + UPLOAD_CHUNK, data.length);
+				onSlice();
+				this.push(Buffer.from(data.buffer, data.byteOffset + offset, end - offset));
+				offset = end;
+			},
+		});
+	};
+}
+
+/**
+ * A download body that fails after `idleMs` without a byte while its reader waits for one, and
+ * turns a connection lost half-way into a resumable error (not an abort). Backpressure from a
+ * slow reader does not count as idle.
+ */
+class GuardedBody extends Readable {
+	private timer: NodeJS.Timeout | undefined;
+
+	private finished = false;
+
+	constructor(
+		private readonly source: NodeJS.ReadableStream & { destroy?: (error?: Error) => void },
+		private readonly idleMs: number,
+		private readonly host: string,
+		private readonly cancelled: () => AbortSignal | undefined,
+		private readonly release: () => void,
+	) {
+		super();
+		source.on('data', this.onData);
+		source.on('end', this.onEnd);
+		source.on('error', this.onError);
+		source.on('close', this.onClose);
+		source.pause();
+	}
+
+	private arm() {
+		clearTimeout(this.timer);
+		this.timer = setTimeout(() => this.fail(new RequestTimeoutError(this.host, this.idleMs, undefined, 'data')), this.idleMs);
+	}
+
+	private disarm() {
+		clearTimeout(this.timer);
+		this.timer = undefined;
+	}
+
+	private readonly onData = (chunk: Buffer) => {
+		if (this.push(chunk)) this.arm();
+		else {
+			this.disarm();
+			this.source.pause();
+		}
+	};
+
+	private readonly onEnd = () => {
+		this.finished = true;
+		this.disarm();
+		this.push(null);
+		this.release();
+	};
+
+	private readonly onError = (error: Error) => this.fail(error);
+
+	private readonly onClose = () => {
+		if (!this.finished) this.fail(new Error('the connection closed before the whole body arrived'));
+	};
+
+	private fail(error: Error) {
+		if (this.finished || this.destroyed) return;
+		this.finished = true;
+		const signal = this.cancelled();
+		this.destroy(signal?.aborted ? abortError(signal.reason) : error instanceof RequestTimeoutError ? error : new InterruptedBodyError(error));
+	}
+
+	_read() {
+		if (this.finished) return;
+		this.arm();
+		this.source.resume();
+	}
+
+	_destroy(error: Error | null, callback: (error?: Error | null) => void) {
+		this.finished = true;
+		this.disarm();
+		this.source.removeListener('data', this.onData);
+		this.source.removeListener('end', this.onEnd);
+		this.source.removeListener('close', this.onClose);
+		// Keep an error listener: the source may still emit one while it is torn down.
+		this.source.removeListener('error', this.onError);
+		this.source.on('error', () => undefined);
+		this.source.destroy?.();
+		this.release();
+		callback(error);
+	}
+}
+
+/** Per try: the idle timeout, a fresh abort controller linked to the item's signal. */
+export function requestTimeoutPolicy(defaults: RequestLimits): PipelinePolicy {
+	return {
+		name: 'n8nAzureBlobTimeoutPolicy',
+		async sendRequest(request, next) {
+			const { requestTimeoutMs } = limitsFor(request, defaults);
+			const outer = request.abortSignal;
+			const host = hostOf(request.url);
+			const controller = new AbortController();
+			const onOuterAbort = () => controller.abort(outer?.reason);
+			if (outer?.aborted) controller.abort(outer.reason);
+			else outer?.addEventListener('abort', onOuterAbort);
+			let released = false;
+			const release = () => {
+				if (released) return;
+				released = true;
+				outer?.removeEventListener('abort', onOuterAbort);
+			};
+
+			let timer: NodeJS.Timeout | undefined;
+			let rejectTimeout: (error: Error) => void = () => undefined;
+			const timedOut = new Promise<never>((_, reject) => (rejectTimeout = reject));
+			timedOut.catch(() => undefined);
+			const arm = () => {
+				clearTimeout(timer);
+				timer = setTimeout(() => {
+					const error = new RequestTimeoutError(host, requestTimeoutMs, request);
+					controller.abort(error);
+					rejectTimeout(error);
+				}, requestTimeoutMs);
+			};
+
+			const { body, onUploadProgress, onDownloadProgress } = request;
+			request.abortSignal = controller.signal;
+			if ((Buffer.isBuffer(body) || body instanceof Uint8Array) && body.length > UPLOAD_CHUNK) {
+				if (!request.headers.has('Content-Length')) request.headers.set('Content-Length', body.length);
+				request.body = slicedBody(body, arm);
+			}
+			const streamed = (request.streamResponseStatusCodes?.size ?? 0) > 0;
+			if (!streamed) {
+				request.onDownloadProgress = (progress) => {
+					arm();
+					onDownloadProgress?.(progress);
+				};
+			}
+			arm();
+			try {
+				const response = await Promise.race([next(request), timedOut]);
+				clearTimeout(timer);
+				if (response.readableStreamBody) {
+					response.readableStreamBody = new GuardedBody(response.readableStreamBody, requestTimeoutMs, host, () => outer, release);
+				} else release();
+				return response;
+			} catch (error) {
+				clearTimeout(timer);
+				release();
+				// A try cut by the item's own signal is that cancel (or deadline), not a network error.
+				if (outer?.aborted) throw abortError(outer.reason);
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- a pipeline policy passes the SDK's error on; the router translates it
+				throw error;
+			} finally {
+				request.abortSignal = outer;
+				request.body = body;
+				request.onUploadProgress = onUploadProgress;
+				request.onDownloadProgress = onDownloadProgress;
+			}
+		},
+	};
+}
+
+/**
+ * Puts the package's retry and timeout policies into a client's pipeline in place of the SDK's
+ * retry policy. The SDK builds one core pipeline per `Pipeline` object and shares it between the
+ * service, container and blob clients made from it, so this is done once per connection.
+ */
+export function installPolicies(client: object, defaults: RequestLimits): void {
+	const sdkPipeline = (client as { pipeline?: { _corePipeline?: CorePipeline } }).pipeline;
+	const pipeline = sdkPipeline?._corePipeline;
+	if (!pipeline || typeof pipeline.addPolicy !== 'function') {
+		throw new Error('The Azure SDK pipeline has an unexpected shape; the package cannot install its timeouts');
+	}
+	if (pipeline.getOrderedPolicies().some((p) => p.name === 'n8nAzureBlobRetryPolicy')) return;
+	pipeline.removePolicy({ phase: 'Retry' });
+	pipeline.addPolicy(transientRetryPolicy(defaults), { phase: 'Retry' });
+	pipeline.addPolicy(requestTimeoutPolicy(defaults), { afterPhase: 'Retry' });
+}

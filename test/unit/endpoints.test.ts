@@ -1,6 +1,10 @@
 import {
+	accountEndpointProblem,
 	accountNameFromUrl,
+	ALLOW_HTTP_ENV,
 	blobEndpointFor,
+	checkEndpoint,
+	parseSasToken,
 	isPathStyleHost,
 	normalizeSasToken,
 	parseBlobUrl,
@@ -104,5 +108,73 @@ describe('connection strings', () => {
 			accountkey: 'abc==',
 			endpointsuffix: 'core.windows.net',
 		});
+	});
+});
+
+describe('endpoint safety', () => {
+	afterEach(() => {
+		delete process.env[ALLOW_HTTP_ENV];
+	});
+
+	it('allows plain http only to loopback hosts, naming the field and the fix', () => {
+		expect(blobEndpointFor('', 'custom', 'http://127.0.0.1:10000/devstoreaccount1')).toBe('http://127.0.0.1:10000/devstoreaccount1');
+		expect(blobEndpointFor('', 'custom', 'http://localhost:10000/devstoreaccount1')).toBe('http://localhost:10000/devstoreaccount1');
+		expect(blobEndpointFor('', 'custom', 'http://[::1]:10000/devstoreaccount1')).toBe('http://[::1]:10000/devstoreaccount1');
+		expect(() => blobEndpointFor('', 'custom', 'http://files.example.com')).toThrow(
+			/^Blob Endpoint uses http:\/\/ to files\.example\.com; only https:\/\/ is allowed except for a local emulator/,
+		);
+		expect(() => splitSasUrl('http://acme.blob.core.windows.net/?sv=1&sig=abc')).toThrow(/^SAS URL uses http:\/\//);
+		process.env[ALLOW_HTTP_ENV] = 'true';
+		expect(blobEndpointFor('', 'custom', 'http://azurite:10000/devstoreaccount1')).toBe('http://azurite:10000/devstoreaccount1');
+	});
+
+	it('requires the account in the path of an IP-address endpoint', () => {
+		expect(() => blobEndpointFor('', 'custom', 'http://127.0.0.1:10000')).toThrow(/^Blob Endpoint http:\/\/127\.0\.0\.1:10000 has no account name in its path/);
+		expect(() => checkEndpoint('http://127.0.0.1:10000/', 'BlobEndpoint')).toThrow(/has no account name/);
+	});
+
+	it('refuses an account name that does not match the endpoint, and accepts custom domains', () => {
+		expect(accountEndpointProblem('devstoreaccount1', 'http://127.0.0.1:10000/devstoreaccount1')).toBeUndefined();
+		expect(accountEndpointProblem('acme', 'http://127.0.0.1:10000/devstoreaccount1')).toContain('which is for account "devstoreaccount1"');
+		expect(accountEndpointProblem('acme', 'https://other.blob.core.windows.net')).toContain('which is for account "other"');
+		expect(accountEndpointProblem('acme', 'https://acme.blob.core.windows.net')).toBeUndefined();
+		expect(accountEndpointProblem('acme', 'https://files.contoso.com')).toBeUndefined();
+	});
+
+	it('refuses user names and passwords in endpoints', () => {
+		expect(() => blobEndpointFor('', 'custom', 'https://user:pass@acme.blob.core.windows.net')).toThrow(/must not contain a user name or password/);
+	});
+});
+
+describe('blob URLs are read as typed, never resolved', () => {
+	it('keeps dot segments (so the name check refuses them) instead of resolving them to another container', () => {
+		expect(parseBlobUrl('https://acme.blob.core.windows.net/c1/a/../../c2/x').blobName).toBe('a/../../c2/x');
+		expect(parseBlobUrl('https://acme.blob.core.windows.net/c1/%2e%2e/c2/x')).toMatchObject({ container: 'c1', blobName: '../c2/x' });
+		expect(parseBlobUrl('http://127.0.0.1:10000/devstoreaccount1/c1/./x').blobName).toBe('./x');
+	});
+
+	it('refuses backslashes and broken escapes in the path', () => {
+		expect(() => parseBlobUrl('https://acme.blob.core.windows.net/c1/a\\b')).toThrow(/backslash/);
+		expect(() => parseBlobUrl('https://acme.blob.core.windows.net/c1/100%')).toThrow(/broken %-escape/);
+	});
+
+	it('decodes each segment exactly once', () => {
+		expect(parseBlobUrl('https://acme.blob.core.windows.net/c1/a%2520b%23c%3Fd+e').blobName).toBe('a%20b#c?d+e');
+	});
+});
+
+describe('what a SAS says about itself', () => {
+	it('reads permissions, validity, resource types, IP range and protocol', () => {
+		const facts = parseSasToken('?sv=2022-11-02&ss=b&srt=co&sp=rl&st=2026-01-01T00:00:00Z&se=2026-02-01T00:00:00Z&sip=10.0.0.1-10.0.0.9&spr=https&sig=abc');
+		expect(facts).toEqual({
+			permissions: 'rl',
+			startsOn: new Date('2026-01-01T00:00:00Z'),
+			expiresOn: new Date('2026-02-01T00:00:00Z'),
+			resourceTypes: 'co',
+			resource: undefined,
+			ipRange: '10.0.0.1-10.0.0.9',
+			protocol: 'https',
+		});
+		expect(parseSasToken('sv=1&sr=c&sp=r&sig=x').resource).toBe('c');
 	});
 });

@@ -43,11 +43,20 @@ async function idleBaseline() {
 async function measure(operation) {
 	const baseline = await idleBaseline();
 	const memory = sampler();
+	const cpuBefore = process.cpuUsage();
 	const started = process.hrtime.bigint();
 	const value = await operation();
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	const cpu = process.cpuUsage(cpuBefore);
 	const peak = memory.stop();
-	return { seconds, baselineMiB: baseline / MiB, peakGrowthMiB: Math.max(0, peak - baseline) / MiB, value };
+	return {
+		seconds,
+		// User + system CPU of this (client) process during the operation; Azurite runs elsewhere.
+		cpuSeconds: (cpu.user + cpu.system) / 1e6,
+		baselineMiB: baseline / MiB,
+		peakGrowthMiB: Math.max(0, peak - baseline) / MiB,
+		value,
+	};
 }
 
 async function sha256OfStream(stream) {

@@ -134,6 +134,8 @@ async function transferBench(common, workDir) {
 				upPeak: median(r.up.map((x) => x.peakGrowthMiB)),
 				downMBps: size / MB / median(r.down.map((x) => x.seconds)),
 				downPeak: median(r.down.map((x) => x.peakGrowthMiB)),
+				upCpuPerGiB: median(r.up.map((x) => x.cpuSeconds)) / (size / 1024 ** 3),
+				downCpuPerGiB: median(r.down.map((x) => x.cpuSeconds)) / (size / 1024 ** 3),
 				baseline: median(r.up.map((x) => x.baselineMiB)),
 			});
 		}
@@ -198,16 +200,37 @@ async function listBench(common, workDir) {
 	return { count, createSeconds, listNode: Math.min(...list.node), listSdk: Math.min(...list.sdk), deletes };
 }
 
-function table(rows, listing) {
+/**
+ * What integrity costs: CPU seconds to MD5 one GiB in 8 MiB blocks, in this process. The node
+ * hashes every uploaded byte twice (each block for Azure to verify, and the whole blob for its
+ * Content-MD5) and every downloaded byte of a whole-blob download once (checked against it).
+ */
+function md5CpuPerGiB() {
+	const block = crypto.randomBytes(8 * MiB);
+	const whole = crypto.createHash('md5');
+	const before = process.cpuUsage();
+	for (let i = 0; i < 128; i++) {
+		crypto.createHash('md5').update(block).digest();
+		whole.update(block);
+	}
+	whole.digest();
+	const cpu = process.cpuUsage(before);
+	return (cpu.user + cpu.system) / 1e6 / 2; // two passes over 1 GiB
+}
+
+function table(rows, listing, md5Cost) {
 	const lines = [];
 	lines.push(`Block size ${settings.blockMiB} MiB, ${settings.parallel} parallel uploads for (a) and (b); ` +
 		`${settings.repeat === 1 ? 'one round' : `median of ${settings.repeat} rounds`}; MB = 10^6 bytes; ` +
 		'memory = peak RSS above the idle RSS of the same process, each measurement in a fresh process.');
 	lines.push('');
-	lines.push('| Size | Case | Upload MB/s | Upload peak +MiB | Download MB/s | Download peak +MiB |');
-	lines.push('|---:|---|---:|---:|---:|---:|');
+	lines.push('| Size | Case | Upload MB/s | Upload peak +MiB | Upload CPU s/GiB | Download MB/s | Download peak +MiB | Download CPU s/GiB |');
+	lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
 	for (const r of rows) {
-		lines.push(`| ${r.sizeMiB} MiB | ${r.label} | ${fmt(r.upMBps, 1)} | ${fmt(r.upPeak)} | ${fmt(r.downMBps, 1)} | ${fmt(r.downPeak)} |`);
+		lines.push(
+			`| ${r.sizeMiB} MiB | ${r.label} | ${fmt(r.upMBps, 1)} | ${fmt(r.upPeak)} | ${fmt(r.upCpuPerGiB, 1)} | ` +
+				`${fmt(r.downMBps, 1)} | ${fmt(r.downPeak)} | ${fmt(r.downCpuPerGiB, 1)} |`,
+		);
 	}
 	lines.push('');
 	lines.push('| Size | (a)/(b) upload speed | (a)/(b) download speed | (a) upload peak +MiB | (a) download peak +MiB |');
@@ -217,6 +240,10 @@ function table(rows, listing) {
 		const b = rows.find((r) => r.sizeMiB === sizeMiB && r.approach === 'sdk');
 		lines.push(`| ${sizeMiB} MiB | ${fmt(a.upMBps / b.upMBps, 2)} | ${fmt(a.downMBps / b.downMBps, 2)} | ${fmt(a.upPeak)} | ${fmt(a.downPeak)} |`);
 	}
+	lines.push('');
+	lines.push(`Integrity: MD5 costs ${fmt(md5Cost, 2)} CPU s per GiB on this machine (one pass). Upload (a) hashes every byte twice ` +
+		'(per block, verified by Azure, and the whole blob for its Content-MD5); download (a) hashes a whole-blob download once ' +
+		'to check it against the Content-MD5; (b) and (c) hash nothing. CPU = user + system seconds of the client process.');
 	lines.push('');
 	lines.push('Targets (issue 4, shown not asserted): (a)/(b) >= 0.9 at 1 GiB both ways; (a) peak growth <= 150 MiB at 1 GiB ' +
 		'and within 64 MiB of its 64 MiB run; listing through the node within 1.2x of the SDK.');
@@ -255,12 +282,14 @@ async function main() {
 		};
 		const { BlobServiceClient, StorageSharedKeyCredential } = require('@azure/storage-blob');
 		await new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(ACCOUNT, KEY)).getContainerClient('bench').create();
+		const md5Cost = md5CpuPerGiB();
+		log(`MD5: ${fmt(md5Cost, 2)} CPU s per GiB`);
 		const rows = await transferBench(common, workDir);
 		const listing = settings.listCount > 0 ? await listBench(common, workDir) : undefined;
 		const cpus = os.cpus();
 		process.stdout.write(`\nMachine: ${cpus.length} cores (${cpus[0]?.model.trim()}), Node ${process.version}, ` +
 			`${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM, Azurite on loopback persisting to disk (${os.tmpdir()}).\n\n`);
-		process.stdout.write(`${table(rows, listing)}\n`);
+		process.stdout.write(`${table(rows, listing, md5Cost)}\n`);
 		log(`done in ${fmt((Date.now() - started) / 1000)} s`);
 	} finally {
 		await azurite.stop();

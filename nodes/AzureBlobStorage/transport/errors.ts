@@ -280,6 +280,11 @@ export function explainFailure(f: AzureFailure): Explanation {
 		case 'LeaseIdMissing':
 		case 'LeaseIdMismatchWithBlobOperation':
 			return { message: `Blob ${blob} is leased`, hint: 'Release or break the lease first, or wait until it expires.' };
+		case 'InvalidRange':
+			return {
+				message: `The byte range is outside blob ${blob}`,
+				hint: 'Range Start must be smaller than the blob\'s size (see "size" in Get Many); leave it at 0 to download from the beginning.',
+			};
 		case 'SnapshotsPresent':
 			return {
 				message: `Blob ${blob} has snapshots`,

@@ -283,7 +283,8 @@ class GuardedBody extends Readable {
 		private readonly cancelled: () => AbortSignal | undefined,
 		private readonly release: () => void,
 	) {
-		super();
+		// Room for several network chunks, so a reader's short pauses do not stop the socket.
+		super({ highWaterMark: 1024 * 1024 });
 		source.on('data', this.onData);
 		source.on('end', this.onEnd);
 		source.on('error', this.onError);

@@ -165,6 +165,13 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Aborts the execution when this signal fires (like pressing "Stop" in the editor). */
 	cancelAfter?: (cancel: () => void) => void;
+	/**
+	 * A credentials helper shared with other runs (one credential store, as n8n's database is
+	 * shared by its processes); `credentials` then only names the types.
+	 */
+	credentialsHelper?: TestCredentialsHelper;
+	/** The stored credential's id (n8n serialises token refreshes per id within one process). */
+	credentialId?: string;
 }
 
 export interface RunResult {
@@ -180,12 +187,13 @@ interface NodeSetup {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	parentTypes?: Record<string, string[]>;
 	continueOnFail?: boolean;
+	credentialId?: string;
 }
 
 /** A one-node workflow holding the node with these parameters and credentials. */
 function buildWorkflow(options: NodeSetup): Workflow {
 	const nodeCredentials = Object.fromEntries(
-		Object.keys(options.credentials).map((type) => [type, { id: `${type}-id`, name: `${type} test` }]),
+		Object.keys(options.credentials).map((type) => [type, { id: options.credentialId ?? `${type}-id`, name: `${type} test` }]),
 	);
 	return new Workflow({
 		id: 'test-workflow',
@@ -246,7 +254,7 @@ function buildAdditionalData(
 }
 
 export async function runNode(options: RunOptions): Promise<RunResult> {
-	const credentialsHelper = new TestCredentialsHelper(structuredClone(options.credentials), options.parentTypes);
+	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(structuredClone(options.credentials), options.parentTypes);
 	const workflow = buildWorkflow(options);
 
 	const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, mock());

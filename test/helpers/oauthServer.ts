@@ -41,6 +41,10 @@ export interface MockEntraId {
 	hits(grant: Grant): number;
 	/** Makes the token endpoint answer every request of `grant` with this error until cleared. */
 	fail(grant: Grant, failure: EntraFailure | undefined): void;
+	/** Like Entra ID with rotation: each refresh token is accepted once; a reuse gets invalid_grant. */
+	singleUseRefreshTokens: boolean;
+	/** Refresh requests refused because their refresh token had been used already. */
+	reusedRefreshTokens: number;
 	reset(): void;
 	stop(): Promise<void>;
 }
@@ -58,6 +62,7 @@ export async function startMockEntraId(): Promise<MockEntraId> {
 	server.issuer.url = `${authority}/${TENANT}/v2.0`;
 
 	const failures = new Map<string, EntraFailure>();
+	const usedRefreshTokens = new Set<string>();
 	const state: MockEntraId = {
 		authority,
 		lifetimeSeconds: 3600,
@@ -66,7 +71,12 @@ export async function startMockEntraId(): Promise<MockEntraId> {
 		issuedTokens: [],
 		hits: (grant) => state.requests.filter((r) => r.grant === grant).length,
 		fail: (grant, failure) => (failure ? failures.set(grant, failure) : failures.delete(grant)),
+		singleUseRefreshTokens: false,
+		reusedRefreshTokens: 0,
 		reset: () => {
+			state.singleUseRefreshTokens = false;
+			state.reusedRefreshTokens = 0;
+			usedRefreshTokens.clear();
 			state.lifetimeSeconds = 3600;
 			state.extraClaims = {};
 			state.requests.length = 0;
@@ -91,6 +101,19 @@ export async function startMockEntraId(): Promise<MockEntraId> {
 			const grant = String(req.body.grant_type);
 			state.requests.push({ grant, body: { ...req.body }, authorization: req.headers.authorization });
 			const failure = failures.get(grant);
+			if (grant === 'refresh_token' && state.singleUseRefreshTokens) {
+				const used = String(req.body.refresh_token);
+				if (usedRefreshTokens.has(used)) {
+					state.reusedRefreshTokens += 1;
+					response.statusCode = 400;
+					response.body = {
+						error: 'invalid_grant',
+						error_description: 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity or was already used.',
+					};
+					return;
+				}
+				usedRefreshTokens.add(used);
+			}
 			if (failure) {
 				response.statusCode = failure.status;
 				response.body = { ...failure.body };

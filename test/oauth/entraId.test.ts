@@ -12,7 +12,7 @@ import { CredentialTestContext } from 'n8n-core';
 
 import { testBlobStorageCredential } from '../../nodes/AzureBlobStorage/methods/credentialTest';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type RunningAzurite } from '../helpers/azurite';
-import { credentialTypes, runNode, type RunResult } from '../helpers/engine';
+import { credentialTypes, runNode, TestCredentialsHelper, type RunResult } from '../helpers/engine';
 import { resolveCredentialData } from '../helpers/oauthCredentials';
 import { connectAccount, startMockEntraId, TENANT, type MockEntraId } from '../helpers/oauthServer';
 import { byName, fileItem, sha256 } from '../helpers/params';
@@ -285,6 +285,36 @@ describe('authorization code (user sign-in)', () => {
 		expect(result.error?.message).toContain('reconnect the credential');
 		expect(result.credentialsHelper.persisted).toEqual([]);
 		expectNoSecrets(result, secretsOf(data));
+	});
+
+	it('two processes refreshing the same expired token at once both succeed against rotating refresh tokens', async () => {
+		// Two executions with their own credential id share one credential store (as n8n
+		// processes share the database) and do not share n8n's in-process refresh lock. Entra ID
+		// accepts each refresh token once: the second refresh is refused although the credential
+		// is fine, and the node must then use the token the first one stored, not say "reconnect".
+		const container = await createContainer('ac-race');
+		entra.lifetimeSeconds = -60;
+		const data = await connectedOAuth2();
+		entra.reset();
+		entra.singleUseRefreshTokens = true;
+		const shared = new TestCredentialsHelper({ [OAUTH2]: structuredClone(data) });
+		const runAs = (id: string, name: string) =>
+			runNode({
+				credentials: { [OAUTH2]: data },
+				credentialsHelper: shared,
+				credentialId: id,
+				parameters: { authentication: 'oAuth2', ...uploadText(container, name, name) } as never,
+			});
+		const [first, second] = await Promise.all([runAs('process-1', 'one.txt'), runAs('process-2', 'two.txt')]);
+		expect(entra.reusedRefreshTokens).toBe(1);
+		expect(first.error).toBeUndefined();
+		expect(second.error).toBeUndefined();
+		const names = [];
+		for await (const blob of storage.getContainerClient(container).listBlobsFlat()) names.push(blob.name);
+		expect(names.sort()).toEqual(['one.txt', 'two.txt']);
+		expect(shared.persisted).toHaveLength(1);
+		expectNoSecrets(first, secretsOf(data, shared.persisted[0].data));
+		expectNoSecrets(second, secretsOf(data, shared.persisted[0].data));
 	});
 
 	it('says the credential is not connected when there is no token yet', async () => {

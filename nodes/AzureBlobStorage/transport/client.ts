@@ -349,7 +349,45 @@ function n8nTokenRenewal(
 	timeoutMs: number,
 ): TokenRenewal {
 	let tokenStored = readToken(data.oauthTokenData as OAuthTokenData | undefined) !== undefined;
-	return async () => await withTimeout(renew(), Math.max(timeoutMs, 10_000), 'Microsoft Entra ID did not issue a token in time');
+	const limit = Math.max(timeoutMs, 10_000);
+	return async (current) => await withTimeout(renewOrAdopt(current), limit + RACE_GRACE_MS, 'Microsoft Entra ID did not issue a token in time');
+
+	/**
+	 * Another n8n process (a queue-mode worker, a parallel `n8n execute`) may have renewed the
+	 * token already: a valid stored token other than ours is used as it is, and a refusal of the
+	 * refresh token ("reconnect") is believed only when no such token shows up shortly after,
+	 * since an identity provider that accepts each refresh token once refuses the second of two
+	 * processes that refreshed at the same moment although the credential is fine.
+	 */
+	async function renewOrAdopt(current: string | undefined): Promise<OAuthTokenData | undefined> {
+		const newer = await storedTokenOtherThan(current);
+		if (newer) return newer;
+		try {
+			return await withTimeout(renew(), limit, 'Microsoft Entra ID did not issue a token in time');
+		} catch (error) {
+			const reconnect = entraIdFailureFrom(error)?.message.includes('reconnect');
+			if (!reconnect || !tokenStored) throw error;
+			for (const waitMs of [250, 500, 1000, 1500]) {
+				await new Promise((resolve) => setTimeout(resolve, waitMs));
+				const adopted = await storedTokenOtherThan(current);
+				if (adopted) return adopted;
+			}
+			throw error;
+		}
+	}
+
+	async function storedTokenOtherThan(current: string | undefined): Promise<OAuthTokenData | undefined> {
+		if (!current) return undefined;
+		let stored: OAuthTokenData | undefined;
+		try {
+			stored = (await ctx.getCredentials(credentialType)).oauthTokenData as OAuthTokenData | undefined;
+		} catch {
+			return undefined;
+		}
+		const token = readToken(stored);
+		return token && token.token !== current && token.expiresOnTimestamp - token.renewMarginMs > Date.now() ? stored : undefined;
+	}
+
 	async function renew() {
 		const refresh = (ctx.helpers as { refreshOAuth2Token?: RefreshOAuth2Token }).refreshOAuth2Token;
 		let renewed: OAuthTokenData | undefined;
@@ -374,6 +412,9 @@ function n8nTokenRenewal(
 		return renewed;
 	}
 }
+
+/** How long a refused refresh waits for another process's newly stored token. */
+const RACE_GRACE_MS = 3_500;
 
 /** Fails after `ms` when `promise` has not settled (n8n's token helpers take no timeout). */
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -18,8 +18,11 @@ export interface OAuthTokenData {
 	[key: string]: unknown;
 }
 
-/** Asks n8n for a new token (refresh, or a new client-credentials token), persisted by n8n. */
-export type TokenRenewal = () => Promise<OAuthTokenData | undefined>;
+/**
+ * Asks n8n for a new token (refresh, or a new client-credentials token), persisted by n8n.
+ * `current` is the access token being replaced (expiring or rejected), if any.
+ */
+export type TokenRenewal = (current?: string) => Promise<OAuthTokenData | undefined>;
 
 /** A bearer token and its expiry, as in @azure/core-auth's `AccessToken`. */
 export interface AccessToken {
@@ -118,7 +121,7 @@ export class N8nOAuth2TokenCredential {
 	private async renew(): Promise<CurrentToken> {
 		this.renewing ??= (async () => {
 			try {
-				const data = await this.options.renew!();
+				const data = await this.options.renew!(this.current?.token);
 				this.options.onTokenData?.(data ?? {});
 				const token = readToken(data);
 				if (!token) throw new MissingTokenError(this.options.missingTokenMessage);

@@ -5,13 +5,14 @@
  *
  * Each item runs in its own scope: an abort signal that fires when the execution is cancelled
  * or when the item's Operation Timeout passes, carrying the item's request timeout and retries
- * to every request the item makes.
+ * to every request the item makes. With "Parallel Items" above 1, up to that many items are in
+ * flight at once; the output keeps the input order and pairing either way.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ItemLimits } from '../helpers/requestOptions';
-import { readItemLimits } from '../helpers/requestOptions';
+import { readItemLimits, readParallelItems } from '../helpers/requestOptions';
 import type { NodeOperation, OperationResult } from '../helpers/types';
 import type { AuthenticationMethod, BlobStorageConnection } from '../transport/client';
 import { connect } from '../transport/client';
@@ -87,6 +88,11 @@ async function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T
 	}
 }
 
+function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as unknown;
+	return typeof options === 'object' && options !== null && !Array.isArray(options) ? (options as IDataObject) : {};
+}
+
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
@@ -96,30 +102,63 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not known for "${resource}"`);
 	}
 	const cancel = this.getExecutionCancelSignal?.();
+	const parallelItems = items.length > 1 ? readParallelItems(this, optionsOf(this, 0)) : 1;
+	const authentication = this.getNodeParameter('authentication', 0) as AuthenticationMethod;
 
+	// One client (and credential work) per run, shared by every item.
+	let connecting: Promise<BlobStorageConnection> | undefined;
 	let connection: BlobStorageConnection | undefined;
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	const connectOnce = (limits: ItemLimits) => {
+		connecting ??= connect(this, authentication, { limits }).then((built) => (connection = built));
+		return connecting;
+	};
+
+	/** One item: its output items, or the error to stop the node with. */
+	const runItem = async (itemIndex: number): Promise<INodeExecutionData[]> => {
 		let scope: ItemScope | undefined;
 		try {
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const limits = readItemLimits(this, itemIndex, typeof options === 'object' && options !== null ? options : {});
-			connection ??= await connect(this, this.getNodeParameter('authentication', 0) as AuthenticationMethod, { limits });
+			const limits = readItemLimits(this, itemIndex, optionsOf(this, itemIndex));
+			const built = await connectOnce(limits);
 			scope = itemScope(cancel, limits);
-			const result = await untilAborted(scope.signal, operation.execute.call(this, itemIndex, connection, scope.signal));
-			output.push(...toItems(result, itemIndex));
+			const result = await untilAborted(scope.signal, operation.execute.call(this, itemIndex, built, scope.signal));
+			return toItems(result, itemIndex);
 		} catch (thrown) {
 			const context: ErrorContext = { itemIndex, secrets: connection?.secrets, sas: connection?.sas, deadline: scope?.deadline };
 			const error = toNodeError(this.getNode(), thrown, context);
-			if (cancel?.aborted) throw error;
-			if (this.continueOnFail()) {
-				output.push({ json: errorItemJson(error), pairedItem: { item: itemIndex } });
-				continue;
+			if (!cancel?.aborted && this.continueOnFail()) {
+				return [{ json: errorItemJson(error), pairedItem: { item: itemIndex } }];
 			}
 			throw error;
 		} finally {
 			scope?.dispose();
 		}
+	};
+
+	const results: INodeExecutionData[][] = new Array(items.length);
+	if (parallelItems === 1) {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) results[itemIndex] = await runItem(itemIndex);
+		return [results.flat()];
 	}
-	return [output];
+
+	// Up to `parallelItems` in flight. The first failure (without Continue On Fail) or a cancel
+	// stops new items from starting; the items already running finish, and the failure of the
+	// lowest item index is reported, as a one-at-a-time run would have reported it.
+	let next = 0;
+	const failures = new Map<number, unknown>();
+	const worker = async () => {
+		while (next < items.length && failures.size === 0 && !cancel?.aborted) {
+			const itemIndex = next++;
+			try {
+				results[itemIndex] = await runItem(itemIndex);
+			} catch (error) {
+				failures.set(itemIndex, error);
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(parallelItems, items.length) }, worker));
+	if (failures.size) throw failures.get(Math.min(...failures.keys()));
+	if (cancel?.aborted) {
+		throw new NodeOperationError(this.getNode(), 'The execution was cancelled before all items were processed');
+	}
+	return [results.flat()];
 }

@@ -21,6 +21,15 @@ export const requestOptionFields: INodeProperties[] = [
 			'How often a request is tried again after a transient failure (connection reset, timeout, HTTP 408, 429, 500, 502, 503, 504), waiting longer each time and as long as Azure asks with Retry-After (up to 60 s). Other failures are reported at once.',
 	},
 	{
+		displayName: 'Parallel Items',
+		name: 'parallelItems',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 1, maxValue: 64 },
+		description:
+			'How many input items are worked on at the same time (taken from the first item). Many small files go much faster with 8-16; output order and pairing stay as the input. Each item in flight holds its own transfer buffers, so keep it low for large files.',
+	},
+	{
 		displayName: 'Operation Timeout (Seconds)',
 		name: 'operationTimeout',
 		type: 'number',
@@ -39,6 +48,13 @@ export const requestOptionFields: INodeProperties[] = [
 			'A request is abandoned (and retried) when no data has moved for this long: no answer, or a transfer that stalls. Large transfers that keep moving are never cut off.',
 	},
 ];
+
+export const MAX_PARALLEL_ITEMS = 64;
+
+/** "Parallel Items", read from the first item: it shapes the loop, not one item. */
+export function readParallelItems(ctx: IExecuteFunctions, options: IDataObject): number {
+	return integerValue(ctx, options.parallelItems, 0, 'Parallel Items', { min: 1, max: MAX_PARALLEL_ITEMS }, 1);
+}
 
 export interface ItemLimits extends RequestLimits {
 	operationTimeoutMs: number;

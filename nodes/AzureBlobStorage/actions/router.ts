@@ -13,7 +13,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { ItemLimits } from '../helpers/requestOptions';
 import { readItemLimits, readParallelItems } from '../helpers/requestOptions';
-import type { NodeOperation, OperationResult } from '../helpers/types';
+import type { BatchOperation, NodeOperation, OperationResult } from '../helpers/types';
+import { isBatchOperation } from '../helpers/types';
 import type { AuthenticationMethod, BlobStorageConnection } from '../transport/client';
 import { connect } from '../transport/client';
 import type { ErrorContext } from '../transport/errors';
@@ -88,6 +89,32 @@ async function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T
 	}
 }
 
+/** A batch operation: one scope (limits of the first item) for all items. */
+async function runBatch(
+	ctx: IExecuteFunctions,
+	operation: BatchOperation,
+	authentication: AuthenticationMethod,
+	cancel: AbortSignal | undefined,
+): Promise<INodeExecutionData[]> {
+	const itemIndexes = ctx.getInputData().map((_, index) => index);
+	let connection: BlobStorageConnection | undefined;
+	let scope: ItemScope | undefined;
+	try {
+		const limits = readItemLimits(ctx, 0, optionsOf(ctx, 0));
+		connection = await connect(ctx, authentication, { limits });
+		scope = itemScope(cancel, limits);
+		return await untilAborted(scope.signal, operation.executeBatch.call(ctx, itemIndexes, connection, scope.signal));
+	} catch (thrown) {
+		const error = toNodeError(ctx.getNode(), thrown, { secrets: connection?.secrets, sas: connection?.sas, deadline: scope?.deadline });
+		if (!cancel?.aborted && ctx.continueOnFail()) {
+			return itemIndexes.map((itemIndex) => ({ json: errorItemJson(error), pairedItem: { item: itemIndex } }));
+		}
+		throw error;
+	} finally {
+		scope?.dispose();
+	}
+}
+
 function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as unknown;
 	return typeof options === 'object' && options !== null && !Array.isArray(options) ? (options as IDataObject) : {};
@@ -102,8 +129,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not known for "${resource}"`);
 	}
 	const cancel = this.getExecutionCancelSignal?.();
-	const parallelItems = items.length > 1 ? readParallelItems(this, optionsOf(this, 0)) : 1;
 	const authentication = this.getNodeParameter('authentication', 0) as AuthenticationMethod;
+	if (isBatchOperation(operation)) return [await runBatch(this, operation, authentication, cancel)];
+	const parallelItems = items.length > 1 ? readParallelItems(this, optionsOf(this, 0)) : 1;
+	const itemOperation = operation;
 
 	// One client (and credential work) per run, shared by every item.
 	let connecting: Promise<BlobStorageConnection> | undefined;
@@ -120,7 +149,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const limits = readItemLimits(this, itemIndex, optionsOf(this, itemIndex));
 			const built = await connectOnce(limits);
 			scope = itemScope(cancel, limits);
-			const result = await untilAborted(scope.signal, operation.execute.call(this, itemIndex, built, scope.signal));
+			const result = await untilAborted(scope.signal, itemOperation.execute.call(this, itemIndex, built, scope.signal));
 			return toItems(result, itemIndex);
 		} catch (thrown) {
 			const context: ErrorContext = { itemIndex, secrets: connection?.secrets, sas: connection?.sas, deadline: scope?.deadline };

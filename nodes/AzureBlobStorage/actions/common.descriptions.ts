@@ -166,6 +166,17 @@ export const ifMatchOption: INodeProperties = {
 		'Act only if the blob still has this ETag (from an earlier Get Many, Download or Upload), so a change made by someone else in between is never lost: Azure refuses the request instead. Leave empty to act regardless.',
 };
 
+/** The lease a workflow holds on the blob (Blob > Lease), for writes to a leased blob. */
+export const leaseIdOption: INodeProperties = {
+	displayName: 'Lease ID',
+	name: 'leaseId',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+	description:
+		'The ID of the lease held on the blob (the leaseId output by Blob > Lease). Azure refuses writes to a leased blob without it; with it, the write happens only while that lease is active. Leave empty when the blob is not leased.',
+};
+
 export { requestOptionFields } from '../helpers/requestOptions';
 
 /** Adds `show` conditions for a resource and operation to a list of fields. */

@@ -1,0 +1,170 @@
+/**
+ * Which blobs a bulk operation (Delete Many, Set Tier Many) acts on: every blob under a prefix
+ * (listed page by page), or one blob per input item. Also shapes the one output item per blob.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { BatchOutcome, BatchTarget } from '../transport/blobBatch';
+import type { BlobStorageConnection } from '../transport/client';
+import { containerClient } from '../transport/client';
+import { toNodeError } from '../transport/errors';
+import { assertBlobName, assertNoSecret, getContainerName } from './locators';
+import { readChoice, textValue } from './params';
+
+export type BulkSelection = 'prefix' | 'items';
+
+export function bulkTargetFields(verb: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Blobs',
+			name: 'selection',
+			type: 'options',
+			default: 'prefix',
+			options: [
+				{ name: 'All Under a Prefix', value: 'prefix', description: `${verb} every blob whose name starts with the prefix` },
+				{ name: 'Named by Input Items', value: 'items', description: `${verb} one blob per input item` },
+			],
+			description: 'Which blobs to act on',
+		},
+		{
+			displayName: 'Prefix',
+			name: 'prefix',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. exports/2024/',
+			description: 'Blob names start with this, e.g. a "folder" like exports/2024/',
+			displayOptions: { show: { selection: ['prefix'] } },
+		},
+		{
+			displayName: 'Blob Name',
+			name: 'blobName',
+			type: 'string',
+			default: '={{ $json.name }}',
+			description: "The blob of this input item, with any folder prefix (by default the item's name field, as Get Many outputs it)",
+			displayOptions: { show: { selection: ['items'] } },
+		},
+	];
+}
+
+export interface BulkTargets {
+	/** Groups of targets, consumed as they come (a listing yields one page at a time). */
+	groups: AsyncIterable<BatchTarget[]>;
+	/** Items whose container or blob name was refused before any request: their own outcome. */
+	refused: Array<{ itemIndex: number; container?: string; name?: string; reason: string }>;
+}
+
+/** The prefix (item 0), checked. `required`: an empty prefix (the whole container) is refused. */
+export function readPrefix(ctx: IExecuteFunctions, connection: BlobStorageConnection, required: boolean, what: string): string {
+	const prefix = assertNoSecret(ctx, textValue(ctx, ctx.getNodeParameter('prefix', 0, ''), 0, 'Prefix'), 0, 'Prefix', connection);
+	if (required && prefix === '') {
+		throw new NodeOperationError(ctx.getNode(), `Prefix is empty, which would ${what} every blob in the container`, {
+			itemIndex: 0,
+			description: 'Enter the prefix of the blobs to act on, e.g. exports/2024/. To remove a whole container use Container → Delete.',
+		});
+	}
+	return prefix;
+}
+
+export function readSelection(ctx: IExecuteFunctions): BulkSelection {
+	return readChoice<BulkSelection>(ctx, 'selection', 0, 'Blobs', ['prefix', 'items'], 'prefix');
+}
+
+/** Every blob under the prefix, a page (up to 5,000) at a time, paired with input item 0. */
+async function* listed(connection: BlobStorageConnection, container: string, prefix: string, signal: AbortSignal): AsyncIterable<BatchTarget[]> {
+	const pages = containerClient(connection, container).listBlobsFlat({ prefix, abortSignal: signal }).byPage({ maxPageSize: 5000 });
+	for await (const page of pages) {
+		yield page.segment.blobItems.map((blob) => ({ container, name: blob.name, itemIndex: 0 }));
+	}
+}
+
+async function* once(targets: BatchTarget[]): AsyncIterable<BatchTarget[]> {
+	yield targets;
+}
+
+export function bulkTargets(
+	ctx: IExecuteFunctions,
+	itemIndexes: number[],
+	connection: BlobStorageConnection,
+	signal: AbortSignal,
+	selection: BulkSelection,
+	prefix: string,
+): BulkTargets {
+	if (selection === 'prefix') {
+		return { groups: listed(connection, getContainerName(ctx, 0, connection), prefix, signal), refused: [] };
+	}
+	const targets: BatchTarget[] = [];
+	const refused: BulkTargets['refused'] = [];
+	for (const itemIndex of itemIndexes) {
+		let container: string | undefined;
+		let name: string | undefined;
+		try {
+			container = getContainerName(ctx, itemIndex, connection);
+			const raw = textValue(ctx, ctx.getNodeParameter('blobName', itemIndex, ''), itemIndex, 'Blob Name');
+			if (raw === '') throw new Error('Blob Name is empty');
+			name = assertBlobName(ctx, raw, itemIndex, 'Blob Name', connection);
+			targets.push({ container, name, itemIndex });
+		} catch (error) {
+			refused.push({ itemIndex, container, reason: toNodeError(ctx.getNode(), error, { itemIndex, secrets: connection.secrets }).message });
+		}
+	}
+	return { groups: once(targets), refused };
+}
+
+/** One output item for one blob's outcome, paired with the input item that named it. */
+export function outcomeItem(outcome: BatchOutcome, success: { outcome: string; extra?: IDataObject }): INodeExecutionData {
+	const { target } = outcome;
+	const base: IDataObject = { name: target.name, container: target.container };
+	const notFound = outcome.status === 404 && (outcome.code === 'BlobNotFound' || outcome.code === undefined);
+	let json: IDataObject;
+	if (outcome.ok) json = { ...base, outcome: success.outcome, ...success.extra };
+	else if (notFound) json = { ...base, outcome: 'not found' };
+	else {
+		json = { ...base, outcome: 'failed', error: outcome.reason ?? 'Unknown failure' };
+		if (outcome.code) json.code = outcome.code;
+		if (outcome.status) json.httpCode = String(outcome.status);
+	}
+	return { json, pairedItem: { item: target.itemIndex } };
+}
+
+/** An item whose container or blob name was refused before any request. */
+export function refusedItem(refused: BulkTargets['refused'][number]): INodeExecutionData {
+	const json: IDataObject = { outcome: 'failed', error: refused.reason };
+	if (refused.name !== undefined) json.name = refused.name;
+	if (refused.container !== undefined) json.container = refused.container;
+	return { json, pairedItem: { item: refused.itemIndex } };
+}
+
+function pairedIndex(item: INodeExecutionData): number {
+	const paired = item.pairedItem;
+	return typeof paired === 'object' && paired !== null && !Array.isArray(paired) ? paired.item : 0;
+}
+
+/** Input order, then name order (as Azure lists): batches finish in any order. */
+export function sortOutcomes(items: INodeExecutionData[]): INodeExecutionData[] {
+	return items.sort((a, b) => {
+		const byItem = pairedIndex(a) - pairedIndex(b);
+		if (byItem !== 0) return byItem;
+		const [x, y] = [String(a.json.name ?? ''), String(b.json.name ?? '')];
+		return x < y ? -1 : x > y ? 1 : 0;
+	});
+}
+
+export const batchesInFlightOption: INodeProperties = {
+	displayName: 'Batches in Flight',
+	name: 'batchesInFlight',
+	type: 'number',
+	default: 4,
+	typeOptions: { minValue: 1, maxValue: 16 },
+	description: 'How many batches of up to 256 blobs are sent at the same time. More is faster until Azure throttles (HTTP 503).',
+};
+
+export function dryRunOption(past: string): INodeProperties {
+	return {
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		description: `Whether to only list the blobs that would be ${past}, without changing anything`,
+	};
+}

@@ -4,7 +4,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/'],
 	globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
 	setupFiles: ['<rootDir>/test/helpers/setupEnv.ts'],
 	globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',

@@ -9,6 +9,10 @@ export interface AzuriteOptions {
 	https?: { cert: string; key: string };
 	/** Write Azurite's request log (with full headers) to this file. */
 	debugLog?: string;
+	/** Data folder to use (and keep on stop); default: a new temp folder, removed on stop. */
+	location?: string;
+	/** Port to listen on; default 0 (any free one). */
+	port?: number;
 }
 
 export interface RunningAzurite {

@@ -67,9 +67,10 @@ describe('SAS URLs and tokens', () => {
 	});
 
 	it('accepts a token with or without the leading question mark', () => {
-		expect(normalizeSasToken('?sv=1&sig=x')).toBe('sv=1&sig=x');
-		expect(normalizeSasToken(' sv=1&sig=x ')).toBe('sv=1&sig=x');
-		expect(() => normalizeSasToken('sv=1')).toThrow(/SAS Token has no signature/);
+		expect(normalizeSasToken('?sv=1&sp=r&sig=x')).toBe('sv=1&sp=r&sig=x');
+		expect(normalizeSasToken(' sv=1&si=policy&sig=x ')).toBe('sv=1&si=policy&sig=x');
+		expect(() => normalizeSasToken('sv=1')).toThrow(/^SAS Token has no signature \(no "sig" parameter\)/);
+		expect(() => normalizeSasToken('sig=abc')).toThrow(/^SAS Token is incomplete/);
 	});
 });
 

@@ -3,6 +3,8 @@ import type { BlobClient, BlobGetPropertiesResponse, BlobRequestConditions } fro
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { BlobStorageConnection } from '../transport/client';
+import { assertNoSecret } from './locators';
 import { textValue } from './params';
 import { headerValueProblem } from './validation';
 
@@ -27,17 +29,24 @@ export function writeConditions(ifExists: IfBlobExists, ifMatch?: string): BlobR
 }
 
 /** An ETag as Azure compares it: quoted ("0x..."), or * for "any existing blob". */
-export function normalizeEtag(value: string): string | undefined {
-	const etag = value.trim();
+export function normalizeEtag(etag: string): string | undefined {
 	if (etag === '') return undefined;
 	if (etag === '*' || /^(W\/)?".*"$/.test(etag)) return etag;
 	return `"${etag}"`;
 }
 
 /** The "Only If ETag Matches" option, checked (header-safe text) and quoted as Azure expects. */
-export function readIfMatch(ctx: IExecuteFunctions, value: unknown, itemIndex: number): string | undefined {
+export function readIfMatch(
+	ctx: IExecuteFunctions,
+	value: unknown,
+	itemIndex: number,
+	connection?: Pick<BlobStorageConnection, 'secrets'>,
+): string | undefined {
 	const text = textValue(ctx, value, itemIndex, 'Only If ETag Matches');
-	const problem = text.trim() === '' ? undefined : headerValueProblem(text.trim());
+	if (text === '') return undefined;
+	assertNoSecret(ctx, text, itemIndex, 'Only If ETag Matches', connection);
+	// Checked as typed: an ETag with a stray space or line break would never match.
+	const problem = headerValueProblem(text);
 	if (problem) throw new NodeOperationError(ctx.getNode(), `Only If ETag Matches ${problem}`, { itemIndex });
 	return normalizeEtag(text);
 }

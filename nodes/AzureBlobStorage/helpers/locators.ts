@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { BlobStorageConnection } from '../transport/client';
 import { EndpointError, parseBlobUrl } from '../transport/endpoints';
 import { redactSecrets } from '../transport/redact';
-import { textValue } from './params';
+import { readText, textValue } from './params';
 import { blobNameProblem, containerNameProblem } from './validation';
 
 function locatorValue(ctx: IExecuteFunctions, name: string, itemIndex: number, field: string): { mode: string; value: string } {
@@ -23,6 +23,10 @@ function locatorValue(ctx: IExecuteFunctions, name: string, itemIndex: number, f
 		mode: 'name',
 		value: textValue(ctx, raw, itemIndex, field),
 	};
+}
+
+function hostOf(url: string): string {
+	return URL.canParse(url) ? new URL(url).host.toLowerCase() : url;
 }
 
 /**
@@ -82,9 +86,15 @@ export function assertBlobName(
 	return name;
 }
 
-/** The container chosen in the "Container" picker, validated. */
-export function getContainerName(ctx: IExecuteFunctions, itemIndex: number, connection?: BlobStorageConnection): string {
-	return assertContainerName(ctx, locatorValue(ctx, 'container', itemIndex, 'Container').value, itemIndex, 'Container', connection);
+/** The container chosen in the "Container" picker (or another container picker), validated. */
+export function getContainerName(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	connection?: BlobStorageConnection,
+	parameter = 'container',
+	field = 'Container',
+): string {
+	return assertContainerName(ctx, locatorValue(ctx, parameter, itemIndex, field).value, itemIndex, field, connection);
 }
 
 /** A plain text parameter holding a blob name (e.g. Upload's "Blob Name"), validated; '' when empty. */
@@ -95,7 +105,7 @@ export function readBlobNameField(
 	field: string,
 	connection: BlobStorageConnection,
 ): string {
-	const value = textValue(ctx, ctx.getNodeParameter(parameter, itemIndex, ''), itemIndex, field);
+	const value = readText(ctx, parameter, itemIndex, field);
 	if (value === '') return '';
 	return assertBlobName(ctx, value, itemIndex, field, connection);
 }
@@ -123,6 +133,14 @@ export function getBlobTarget(
 				ctx.getNode(),
 				`Blob URL points at storage account "${parts.accountName}" but the credential is for "${connection.accountName}"`,
 				{ itemIndex, description: 'Use a credential for that account, or a URL of this account.' },
+			);
+		}
+		const credentialHost = hostOf(connection.service.url);
+		if (hostOf(parts.endpoint) !== credentialHost) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Blob URL points at host ${hostOf(parts.endpoint)}, but the credential's blob endpoint is ${credentialHost}`,
+				{ itemIndex, description: 'Use a URL of the credential\'s own blob endpoint (as Get Many outputs it), or pick the blob by name.' },
 			);
 		}
 		return {

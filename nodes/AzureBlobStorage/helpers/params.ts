@@ -42,10 +42,12 @@ export function textValue(
 	options: { allowNumber?: boolean } = {},
 ): string {
 	if (typeof value === 'string') return value;
-	if (value === undefined || value === null) return '';
+	if (value === undefined) return '';
 	if (options.allowNumber && typeof value === 'number' && Number.isFinite(value)) return String(value);
 	const hint =
-		typeof value === 'object'
+		value === null
+			? 'The expression found no value: check the field it reads (e.g. {{ $json.name }}) exists on every item.'
+			: typeof value === 'object'
 			? 'To store an object as text use {{ JSON.stringify(...) }}; to use one of its fields, pick that field (e.g. {{ $json.name }}).'
 			: 'Convert it in the expression, e.g. {{ String($json.id) }}.';
 	return fail(ctx, itemIndex, `${field} must be text, but the expression returned ${describeType(value)}`, hint);
@@ -59,8 +61,17 @@ export function readText(
 	fallback = '',
 	options: { allowNumber?: boolean } = {},
 ): string {
-	return textValue(ctx, ctx.getNodeParameter(name, itemIndex, fallback), itemIndex, field, options);
+	const value = ctx.getNodeParameter(name, itemIndex, fallback);
+	// An expression that found nothing ({{ $json.missing }}) is a mistake, not an empty field.
+	const raw = ctx.getNode().parameters[name];
+	if (value === undefined && typeof raw === 'string' && raw.startsWith('=')) {
+		return fail(ctx, itemIndex, `${field} is empty: its expression returned nothing (undefined)`, 'Check that the field the expression reads (e.g. {{ $json.name }}) exists on every item.');
+	}
+	return textValue(ctx, value, itemIndex, field, options);
 }
+
+/** Decimal number text ("8", "-1", "2.5", "1e3"), not "0x10", "Infinity" or "". */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 export interface IntegerRange {
 	min: number;
@@ -83,7 +94,7 @@ export function integerValue(
 	if (value === null || value === '') return fail(ctx, itemIndex, `${field} is empty`, `Enter a whole number from ${range.min} to ${range.max}, or remove the option to use ${fallback}.`);
 	let number: number | undefined;
 	if (typeof value === 'number') number = value;
-	else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value.trim()))) number = Number(value.trim());
+	else if (typeof value === 'string' && DECIMAL.test(value.trim())) number = Number(value.trim());
 	const expected = `a whole number from ${range.min.toLocaleString('en-US')} to ${range.max.toLocaleString('en-US')}`;
 	if (number === undefined) {
 		return fail(ctx, itemIndex, `${field} must be ${expected}, but the expression returned ${describeType(value)}${typeof value === 'string' ? ` "${value.slice(0, 40)}"` : ''}`);
@@ -162,4 +173,25 @@ export function readBinaryFieldName(ctx: IExecuteFunctions, name: string, itemIn
 	if (value === '') fail(ctx, itemIndex, `${field} is empty`, 'Enter the name of the binary field, e.g. data.');
 	if (RESERVED_PROPERTY_NAMES.has(value)) fail(ctx, itemIndex, `${field} "${value}" is a reserved name`, 'Use another name, e.g. data.');
 	return value;
+}
+
+/**
+ * A point in time: ISO 8601 text (as n8n's date field gives it), a JS Date or a Luxon DateTime
+ * (what `$now.plus(1, 'hour')` returns). Anything else, or text that is no date, is refused.
+ */
+export function dateValue(ctx: IExecuteFunctions, value: unknown, itemIndex: number, field: string): Date | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	let date: Date | undefined;
+	if (value instanceof Date) date = value;
+	else if (typeof value === 'string') date = new Date(value.trim());
+	else if (typeof value === 'object' && typeof (value as { toJSDate?: unknown }).toJSDate === 'function') {
+		date = (value as { toJSDate(): Date }).toJSDate();
+	}
+	if (date === undefined) {
+		return fail(ctx, itemIndex, `${field} must be a date and time, but the expression returned ${describeType(value)}`, 'Use ISO 8601, e.g. 2026-12-31T23:00:00Z, or {{ $now.plus(1, "hour").toISO() }}.');
+	}
+	if (Number.isNaN(date.getTime())) {
+		return fail(ctx, itemIndex, `${field} is not a date and time: "${String(value).slice(0, 40)}"`, 'Use ISO 8601, e.g. 2026-12-31T23:00:00Z.');
+	}
+	return date;
 }

@@ -100,7 +100,7 @@ export function headerValueProblem(value: string): string | undefined {
 		const what = control[0] === '\n' || control[0] === '\r' ? 'a line break' : `a control character (${codePoint(control[0])})`;
 		return `has ${what}, which HTTP headers cannot carry`;
 	}
-	const nonAscii = /[^\x20-\x7e\t]/.exec(value);
+	const nonAscii = /[^\x20-\x7e\t]/u.exec(value);
 	if (nonAscii) {
 		return `has the character "${nonAscii[0]}" (${codePoint(nonAscii[0])}); Azure carries these values in HTTP headers, which allow ASCII only. Encode it, e.g. {{ encodeURIComponent($json.value) }}`;
 	}

@@ -22,13 +22,16 @@ import type { BlobStorageConnection } from '../transport/client';
 import { authenticationMethodOf, connectWithCredentials, credentialSecrets } from '../transport/client';
 import { entraIdFailureFrom } from '../transport/entraIdErrors';
 import { toNodeError } from '../transport/errors';
-import { attachLimits } from '../transport/policies';
+import { attachLimits, RequestTimeoutError } from '../transport/policies';
 import { redactSecrets } from '../transport/redact';
 import type { OAuthTokenData } from '../transport/tokenCredential';
 import { readToken, tokenSecrets } from '../transport/tokenCredential';
 
-/** The dialog should answer in seconds: one try per request, 10 s without an answer, 20 s in all. */
-const TEST_LIMITS = { requestTimeoutMs: 10_000, maxRetries: 0 };
+/**
+ * The dialog should answer in seconds: 8 s without an answer, one retry (a kept-alive connection
+ * the server closed while idle fails once with a reset), 20 s in all.
+ */
+const TEST_LIMITS = { requestTimeoutMs: 8_000, maxRetries: 1 };
 const TEST_DEADLINE_MS = 20_000;
 
 const TEST_NODE: INode = {
@@ -118,7 +121,11 @@ export async function testBlobStorageCredential(
 				sas: connection?.sas,
 				deadline: { fired: deadline.signal.aborted, timeoutMs: TEST_DEADLINE_MS },
 			});
-			const hint = String(translated.description ?? '').split('\n')[0];
+			// The dialog has no node options to raise: say what to check instead.
+			const hint =
+				error instanceof RequestTimeoutError
+					? 'Check that the endpoint is the storage account\'s blob endpoint and that this n8n host can reach it'
+					: String(translated.description ?? '').split('\n')[0];
 			const code = (translated as { errorResponse?: { code?: unknown } }).errorResponse?.code;
 			message = [translated.message, hint, typeof code === 'string' && `(${code})`].filter(Boolean).join('. ');
 			if (deadline.signal.aborted) message = `The storage account did not answer within ${TEST_DEADLINE_MS / 1000} s. ${hint}`;

@@ -173,7 +173,7 @@ export function splitSasUrl(value: string): SplitSasUrl {
 	assertAccountInPath(url, 'SAS URL');
 	const sasToken = url.search.replace(/^\?/, '');
 	if (!/(^|&)sig=/.test(sasToken)) {
-		throw new EndpointError('SAS URL has no signature (sig=...): copy the whole "Blob SAS URL" from the portal');
+		throw new EndpointError('SAS URL has no signature (no "sig" parameter): copy the whole "Blob SAS URL" from the portal');
 	}
 	const segments = url.pathname.split('/').filter((s) => s !== '');
 	const accountSegments = isPathStyleHost(url.hostname) ? 1 : 0;
@@ -200,7 +200,14 @@ export function checkEndpoint(value: string, what: string): string {
 export function normalizeSasToken(token: string): string {
 	const trimmed = token.trim().replace(/^\?/, '');
 	if (!/(^|&)sig=/.test(trimmed)) {
-		throw new EndpointError('SAS Token has no signature (sig=...): paste the whole token, starting with sv=');
+		throw new EndpointError('SAS Token has no signature (no "sig" parameter): paste the whole token, starting with sv=');
+	}
+	const query = new URLSearchParams(trimmed);
+	if (!query.get('sv') || (!query.get('sp') && !query.get('si'))) {
+		throw new EndpointError(
+			'SAS Token is incomplete: it has no version (sv) or permissions (sp)',
+			'Paste the whole token as the portal shows it, starting with sv= and ending with the sig= part.',
+		);
 	}
 	return trimmed;
 }

@@ -10,7 +10,7 @@ import { redactSecrets } from './redact';
 import type { SasFacts } from './endpoints';
 import { EndpointError } from './endpoints';
 import { entraIdFailureFrom } from './entraIdErrors';
-import { formatSeconds, historyOf, InterruptedBodyError, MAX_RETRY_AFTER_MS, RequestTimeoutError } from './policies';
+import { formatSeconds, historyOf, InterruptedBodyError, lastBodyFailure, MAX_RETRY_AFTER_MS, RequestTimeoutError } from './policies';
 import { IntegrityError, PartialUploadError } from './transfer';
 
 /** Invalid input detected by the package before any request; names the field and the fix. */
@@ -279,7 +279,10 @@ export function explainFailure(f: AzureFailure): Explanation {
 			return { message: 'Azure rejected the container or blob name', hint: 'Container names: 3-63 lower-case letters, digits, single hyphens.' };
 		case 'LeaseIdMissing':
 		case 'LeaseIdMismatchWithBlobOperation':
-			return { message: `Blob ${blob} is leased`, hint: 'Release or break the lease first, or wait until it expires.' };
+			return {
+				message: `Blob ${blob} is leased`,
+				hint: 'Give the lease\'s ID in the "Lease ID" option, or release or break the lease first (Blob > Lease), or wait until it expires.',
+			};
 		case 'InvalidRange':
 			return {
 				message: `The byte range is outside blob ${blob}`,
@@ -290,16 +293,82 @@ export function explainFailure(f: AzureFailure): Explanation {
 				message: `Blob ${blob} has snapshots`,
 				hint: 'Turn on "Delete Snapshots" to delete the blob together with its snapshots.',
 			};
+		case 'LeaseAlreadyPresent':
+			return {
+				message: `Blob ${blob} is already leased`,
+				hint: 'Wait until the lease expires, use its lease ID (Lease > Renew or Release), or end it with Lease > Break.',
+			};
+		case 'LeaseNotPresentWithLeaseOperation':
+		case 'LeaseNotPresentWithBlobOperation':
+			return {
+				message: `Blob ${blob} has no active lease`,
+				hint: 'It expired, was released or was broken. Acquire a new lease (Blob > Lease), or leave Lease ID empty to write without one.',
+			};
+		case 'LeaseIdMismatchWithLeaseOperation':
+			return {
+				message: `The lease ID does not match the lease on blob ${blob}`,
+				hint: 'Use the leaseId output by the Acquire (or Change) that took the current lease; if that lease expired or was released, acquire a new one.',
+			};
+		case 'LeaseIsBrokenAndCannotBeRenewed':
+		case 'LeaseIsBreakingAndCannotBeChanged':
+		case 'LeaseIsBreakingAndCannotBeAcquired':
+			return {
+				message: `The lease on blob ${blob} is broken or being broken`,
+				hint: 'Wait for the break period to end, then acquire a new lease.',
+			};
+		case 'LeaseLost':
+			return { message: `The lease on blob ${blob} was lost`, hint: 'It expired or was broken. Acquire a new lease.' };
+		case 'BlobArchived':
+			return {
+				message: `Blob ${blob} is in the Archive tier and cannot be read or changed`,
+				hint: 'Move it to Hot, Cool or Cold with Set Tier first; rehydration takes hours (High priority: usually under one).',
+			};
+		case 'BlobBeingRehydrated':
+			return {
+				message: `Blob ${blob} is being rehydrated from the Archive tier`,
+				hint: 'Wait until rehydration ends (archiveStatus in Get Properties disappears), then try again.',
+			};
+		case 'InvalidBlobTier':
+		case 'AccessTierNotSupportedForBlobType':
+		case 'BlobTierInadequateForContentLength':
+			return {
+				message: `Azure refused that access tier for blob ${blob}`,
+				hint: 'Hot, Cool, Cold and Archive apply to block blobs only (not append or page blobs), in general-purpose v2 or Blob Storage accounts.',
+			};
+		case 'InvalidBlobType':
+			return {
+				message: `Blob ${blob} is of another blob type than this operation needs`,
+				hint: 'Append works only on append blobs, and tiers only on block blobs. Use another blob name.',
+			};
+		case 'AppendPositionConditionNotMet':
+		case 'BlockCountExceedsLimit':
+			return {
+				message: `Azure refused to append to blob ${blob}`,
+				hint: 'An append blob takes at most 50,000 blocks; start a new blob (e.g. one per day).',
+			};
+		case 'InvalidQueryParameterValue':
+			if (!/[?&]comp=blobs\b/.test(f.url ?? '')) break;
+			return {
+				message: 'Azure refused a value in the request, such as the tag filter',
+				hint: 'Tag filters look like "project" = \'alpha\' AND "stage" >= \'2\'.',
+			};
+		case 'FeatureNotSupported':
+		case 'NotImplemented':
+			return {
+				message: 'This storage account or endpoint does not support this operation',
+				hint: 'Undelete and deleted blobs need soft delete on the account, versions need versioning; emulators such as Azurite do not implement them.',
+			};
 		case 'ServerBusy':
 		case 'OperationTimedOut':
 		case 'InternalError':
 			return {
-				message: 'Azure Storage is busy or failed; the request was retried and still failed',
-				hint: 'Try again later, or enable "Retry On Fail" in the node settings.',
+				message: 'Azure Storage is busy or failed',
+				hint: 'Azure asked to slow down or had an internal failure. The node retries such answers (Max Retries in the options); try again later, or enable "Retry On Fail" in the node settings.',
 			};
 	}
 	const status = f.statusCode;
 	if (status === 403) return { message: 'Azure refused the request (403 Forbidden)', hint: RBAC_HINT };
+	if (status === 501) return explainFailure({ ...f, code: 'NotImplemented' });
 	if (status === 404) {
 		return {
 			message: f.container ? `Container ${container} or blob ${blob} was not found` : 'Not found',
@@ -354,7 +423,7 @@ function networkExplanation(code: string, message: string, host: string | undefi
 	const where = host ? `the blob endpoint ${host}` : 'the blob endpoint';
 	if (code === 'EPROTO' || code.startsWith('ERR_SSL') || /wrong version number|packet length too long|unknown protocol/i.test(message)) {
 		return {
-			message: `${where} does not speak HTTPS on that port`,
+			message: `${where.charAt(0).toUpperCase()}${where.slice(1)} does not speak HTTPS on that port`,
 			hint: 'The endpoint is probably plain HTTP (a local emulator such as Azurite without a certificate): use http:// with 127.0.0.1 or localhost, or give the emulator a certificate.',
 		};
 	}
@@ -366,7 +435,7 @@ function networkExplanation(code: string, message: string, host: string | undefi
 	}
 	if (code.startsWith('HPE_')) {
 		return {
-			message: `${where} answered with something that is not HTTP`,
+			message: `${where.charAt(0).toUpperCase()}${where.slice(1)} answered with something that is not HTTP`,
 			hint: 'Check the endpoint URL and port: it should be the storage account\'s blob endpoint.',
 		};
 	}
@@ -420,6 +489,8 @@ export interface ErrorContext {
 	sas?: SasFacts;
 	/** Set when the item's Operation Timeout has passed (its abort is that deadline, not a cancel). */
 	deadline?: { fired: boolean; timeoutMs: number };
+	/** The item's signal: it knows how the item's downloads broke off. */
+	signal?: AbortSignal;
 }
 
 /** Removes secrets from an error's stack (it repeats the message as it was when created). */
@@ -505,7 +576,7 @@ function translate(node: INode, error: unknown, context: ErrorContext): NodeApiE
 		return new NodeOperationError(node, `${error.message}${triesNote(error)}`, {
 			itemIndex,
 			description:
-				'The endpoint accepted the connection but sent nothing back. Check that the credential points at the storage account\'s blob endpoint; on a very slow link raise "Request Timeout (Seconds)" in the node\'s options.',
+				'The endpoint did not answer, or the transfer stalled, for that long. Check that the credential points at the storage account\'s blob endpoint and that it is reachable; on a very slow link raise "Request Timeout (Seconds)" in the node\'s options.',
 		});
 	}
 	if (isRestError(error) && error.statusCode) {
@@ -525,6 +596,13 @@ function translate(node: INode, error: unknown, context: ErrorContext): NodeApiE
 		});
 	}
 	if (error instanceof InterruptedBodyError || /^Data corruption failure: received less data/.test(e?.message ?? '')) {
+		const last = lastBodyFailure(context.signal);
+		if (last instanceof RequestTimeoutError) {
+			return new NodeOperationError(node, `${last.message}; the download was resumed and stalled again until the node gave up`, {
+				itemIndex,
+				description: 'The endpoint stopped sending the blob part-way, again after each resume. Check the network path to the storage account, or raise "Request Timeout (Seconds)" for a very slow link.',
+			});
+		}
 		return new NodeOperationError(node, 'The download broke off and could not be resumed', {
 			itemIndex,
 			description: clean(`The connection was lost several times during the download; the node resumed from where it stopped each time and then gave up. Run it again. (${e?.message ?? ''})`),

@@ -48,9 +48,31 @@ export interface RequestHistory {
 	timedOutAfterMs?: number;
 	/** Set when Azure asked to wait longer than we would. */
 	retryAfterMs?: number;
+	/**
+	 * Set when an earlier try failed in a way that does not tell whether Azure applied it (a
+	 * timeout, a reset, a 5xx): a later "already exists" or "not found" may be that try's effect.
+	 */
+	ambiguous?: boolean;
 }
 
 const historyByRequest = new WeakMap<object, RequestHistory>();
+
+/** The last way a download body of an item broke off (the SDK's resume hides it). */
+const bodyFailureBySignal = new WeakMap<AbortSignal, Error>();
+
+export function lastBodyFailure(signal: AbortSignal | undefined): Error | undefined {
+	return signal ? bodyFailureBySignal.get(signal) : undefined;
+}
+
+/**
+ * Whether `error` (an answer with one of `statuses`) may be the effect of an earlier try of the
+ * same request that Azure applied although its answer was lost: "already exists" after a create
+ * that timed out, "not found" after a delete that was reset.
+ */
+export function mayBeOwnEarlierTry(error: unknown, ...statuses: number[]): boolean {
+	const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+	return typeof status === 'number' && statuses.includes(status) && historyOf(error)?.ambiguous === true;
+}
 
 /** The tries made for the request an error (RestError, timeout) belongs to. */
 export function historyOf(error: unknown): RequestHistory | undefined {
@@ -66,7 +88,7 @@ export class RequestTimeoutError extends Error {
 		readonly host: string,
 		readonly timeoutMs: number,
 		readonly request?: object,
-		phase = 'an answer',
+		phase = 'answer',
 	) {
 		super(`No ${phase} from ${host} within ${formatSeconds(timeoutMs)} (Request Timeout)`);
 		this.name = 'RequestTimeoutError';
@@ -244,26 +266,44 @@ export function transientRetryPolicy(defaults: RequestLimits): PipelinePolicy {
 					return response!;
 				}
 				discard(response);
+				history.ambiguous = true;
 				await sleep(wait ?? backoffMs(history.tries), request.abortSignal);
 			}
 		},
 	};
 }
 
-/** Feeds a buffer to the socket in slices, so progress (and the idle timer) follows the upload. */
-function slicedBody(data: Uint8Array, onSlice: () => void): () => NodeJS.ReadableStream {
+/**
+ * Feeds a buffer to the socket in slices, so progress (and the idle timer) follows the upload.
+ * `onSlice` gets how many bytes have been handed over, and the total.
+ */
+function slicedBody(data: Uint8Array, onSlice: (handed: number, total: number) => void): () => NodeJS.ReadableStream {
 	return () => {
 		let offset = 0;
 		return new Readable({
 			read() {
 				if (offset >= data.length) return void this.push(null);
 				const end = Math.min(offset + UPLOAD_CHUNK, data.length);
-				onSlice();
 				this.push(Buffer.from(data.buffer, data.byteOffset + offset, end - offset));
 				offset = end;
+				onSlice(offset, data.length);
 			},
 		});
 	};
+}
+
+/**
+ * The operating system takes up to a few MiB of a request body at once and sends it on its own,
+ * with no sign of progress to the process. Once the whole body has been handed over, the idle
+ * timer allows that much to drain at a floor speed (at most four Request Timeouts more) before
+ * it counts as silence, so a slow link that keeps moving is not cut; a dead connection still
+ * fails, only later.
+ */
+const SOCKET_BUFFER_GUESS = 4 * 1024 * 1024;
+const DRAIN_FLOOR_BYTES_PER_SECOND = 64 * 1024;
+
+function drainAllowanceMs(bytes: number, requestTimeoutMs: number): number {
+	return Math.min((Math.min(bytes, SOCKET_BUFFER_GUESS) / DRAIN_FLOOR_BYTES_PER_SECOND) * 1000, 4 * requestTimeoutMs);
 }
 
 /**
@@ -327,6 +367,7 @@ class GuardedBody extends Readable {
 		if (this.finished || this.destroyed) return;
 		this.finished = true;
 		const signal = this.cancelled();
+		if (signal && !signal.aborted) bodyFailureBySignal.set(signal, error);
 		this.destroy(signal?.aborted ? abortError(signal.reason) : error instanceof RequestTimeoutError ? error : new InterruptedBodyError(error));
 	}
 
@@ -349,6 +390,12 @@ class GuardedBody extends Readable {
 		this.release();
 		callback(error);
 	}
+}
+
+function bodyLength(body: unknown): number {
+	if (typeof body === 'string') return Buffer.byteLength(body);
+	if (body instanceof Uint8Array) return body.length;
+	return 0;
 }
 
 /** Per try: the idle timeout, a fresh abort controller linked to the item's signal. */
@@ -374,20 +421,20 @@ export function requestTimeoutPolicy(defaults: RequestLimits): PipelinePolicy {
 			let rejectTimeout: (error: Error) => void = () => undefined;
 			const timedOut = new Promise<never>((_, reject) => (rejectTimeout = reject));
 			timedOut.catch(() => undefined);
-			const arm = () => {
+			const arm = (extraMs = 0) => {
 				clearTimeout(timer);
 				timer = setTimeout(() => {
 					const error = new RequestTimeoutError(host, requestTimeoutMs, request);
 					controller.abort(error);
 					rejectTimeout(error);
-				}, requestTimeoutMs);
+				}, requestTimeoutMs + extraMs);
 			};
 
 			const { body, onUploadProgress, onDownloadProgress } = request;
 			request.abortSignal = controller.signal;
 			if ((Buffer.isBuffer(body) || body instanceof Uint8Array) && body.length > UPLOAD_CHUNK) {
 				if (!request.headers.has('Content-Length')) request.headers.set('Content-Length', body.length);
-				request.body = slicedBody(body, arm);
+				request.body = slicedBody(body, (handed, total) => arm(handed >= total ? drainAllowanceMs(total, requestTimeoutMs) : 0));
 			}
 			const streamed = (request.streamResponseStatusCodes?.size ?? 0) > 0;
 			if (!streamed) {
@@ -396,7 +443,8 @@ export function requestTimeoutPolicy(defaults: RequestLimits): PipelinePolicy {
 					onDownloadProgress?.(progress);
 				};
 			}
-			arm();
+			// A small body goes to the operating system at once: give it the same room to drain.
+			arm(typeof request.body === 'function' ? 0 : drainAllowanceMs(bodyLength(body), requestTimeoutMs));
 			try {
 				const response = await Promise.race([next(request), timedOut]);
 				clearTimeout(timer);

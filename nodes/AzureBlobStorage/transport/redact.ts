@@ -5,8 +5,8 @@
  */
 const PATTERNS: Array<[RegExp, string]> = [
 	// A SAS signature anywhere: in a URL, or a token pasted on its own ("sig=..." first).
-	[/(\bsig=)[^&\s"'<>;]+/gi, '$1***'],
-	[/(\bsig%3D)[^&\s"'<>;%]+/gi, '$1***'],
+	[/(\bsig=)[A-Za-z0-9%+/=_-]+/gi, '$1***'],
+	[/(\bsig%3D)[A-Za-z0-9%+/_-]+/gi, '$1***'],
 	// Anything shaped like a storage account key (64 bytes in base64), wherever it was typed.
 	[/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==/g, '***'],
 	// JSON Web Tokens (Entra ID access and id tokens).

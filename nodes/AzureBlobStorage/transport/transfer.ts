@@ -8,6 +8,8 @@
 import { createHash } from 'crypto';
 import type { Readable } from 'stream';
 import { pipeline, Transform } from 'stream';
+
+import { mayBeOwnEarlierTry } from './policies';
 import type {
 	BlobClient,
 	BlobHTTPHeaders,
@@ -115,16 +117,41 @@ function md5(data: Buffer): Buffer {
 	return createHash('md5').update(data).digest();
 }
 
+/**
+ * A conditional write (If-None-Match: * or If-Match) whose answer was lost is retried, and the
+ * retry is refused (409/412) because the first try did write. When the blob now holds exactly
+ * the bytes this upload sent (same Content-MD5), that refusal is this upload's own success.
+ */
+async function ownEarlierWrite<T extends { etag?: string; lastModified?: Date; requestId?: string }>(
+	client: BlockBlobClient,
+	digest: Buffer,
+	options: UploadOptions,
+	write: () => Promise<T>,
+): Promise<T> {
+	try {
+		return await write();
+	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
+		if (!mayBeOwnEarlierTry(error, 409, 412)) throw error;
+		const properties = await client.getProperties({ abortSignal: options.abortSignal });
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
+		if (!properties.contentMD5 || !Buffer.from(properties.contentMD5).equals(digest)) throw error;
+		return { etag: properties.etag, lastModified: properties.lastModified, requestId: properties.requestId } as T;
+	}
+}
+
 async function uploadInOneRequest(client: BlockBlobClient, data: Buffer, options: UploadOptions): Promise<UploadResult> {
 	const digest = md5(data);
-	const response = await client.upload(data, data.length, {
-		blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
-		metadata: options.metadata,
-		tags: options.tags,
-		tier: options.tier,
-		conditions: options.conditions,
-		abortSignal: options.abortSignal,
-	});
+	const response = await ownEarlierWrite(client, digest, options, async () =>
+		await client.upload(data, data.length, {
+			blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
+			metadata: options.metadata,
+			tags: options.tags,
+			tier: options.tier,
+			conditions: options.conditions,
+			abortSignal: options.abortSignal,
+		}),
+	);
 	options.onProgress?.(data.length);
 	return {
 		etag: response.etag,
@@ -154,7 +181,12 @@ async function uploadInBlocks(
 
 	const stage = (id: string, block: Buffer) => {
 		const promise = client
-			.stageBlock(id, block, block.length, { transactionalContentMD5: md5(block), abortSignal: options.abortSignal })
+			// Put Block needs the lease ID too when the blob is leased.
+			.stageBlock(id, block, block.length, {
+				transactionalContentMD5: md5(block),
+				conditions: options.conditions?.leaseId ? { leaseId: options.conditions.leaseId } : undefined,
+				abortSignal: options.abortSignal,
+			})
 			.then(
 				() => {
 					uploadedBytes += block.length;
@@ -196,14 +228,16 @@ async function uploadInBlocks(
 	}
 
 	const digest = whole.digest();
-	const response = await client.commitBlockList(ids, {
-		blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
-		metadata: options.metadata,
-		tags: options.tags,
-		tier: options.tier,
-		conditions: options.conditions,
-		abortSignal: options.abortSignal,
-	});
+	const response = await ownEarlierWrite(client, digest, options, async () =>
+		await client.commitBlockList(ids, {
+			blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
+			metadata: options.metadata,
+			tags: options.tags,
+			tier: options.tier,
+			conditions: options.conditions,
+			abortSignal: options.abortSignal,
+		}),
+	);
 	return {
 		etag: response.etag,
 		lastModified: response.lastModified,

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { blobJson, publicUrl } from '../../helpers/format';
-import { getBlobTarget } from '../../helpers/locators';
+import { assertNoSecret, getBlobTarget } from '../../helpers/locators';
 import { booleanValue, integerValue, readBinaryFieldName, readOptions, textValue } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
@@ -84,7 +84,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const rangeStart = integerValue(this, options.rangeStart, itemIndex, 'Range Start (Bytes)', { min: 0, max: MAX_OFFSET }, 0);
 	const rangeLength = integerValue(this, options.rangeLength, itemIndex, 'Range Length (Bytes)', { min: 0, max: MAX_OFFSET }, 0);
 	const computeMD5 = booleanValue(this, options.computeMd5, itemIndex, 'Compute MD5', false);
-	const requestedFileName = textValue(this, options.fileName, itemIndex, 'File Name').trim();
+	const requestedFileName = assertNoSecret(this, textValue(this, options.fileName, itemIndex, 'File Name'), itemIndex, 'File Name', connection).trim();
 	if (/[\u0000-\u001f\u007f/\\]/.test(requestedFileName)) {
 		throw new NodeOperationError(this.getNode(), 'File Name has a line break, control character, "/" or "\\"', {
 			itemIndex,

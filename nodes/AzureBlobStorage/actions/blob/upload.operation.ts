@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { blobJson, publicUrl } from '../../helpers/format';
 import type { IfBlobExists } from '../../helpers/existingBlob';
 import { existingBlob, readIfMatch, writeConditions } from '../../helpers/existingBlob';
+import { leaseIdValue } from '../../helpers/lease';
 import { assertBlobName, assertNoSecret, getContainerName, readBlobNameField } from '../../helpers/locators';
 import type { NamedValues } from '../../helpers/namedValues';
 import { readMetadata, readTags } from '../../helpers/namedValues';
@@ -21,6 +22,7 @@ import {
 	forOperation,
 	ifBlobExists,
 	ifMatchOption,
+	leaseIdOption,
 	nameValueOption,
 	requestOptionFields,
 } from '../common.descriptions';
@@ -97,6 +99,10 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 				placeholder: 'e.g. application/pdf',
 				description: 'MIME type stored with the blob. Leave empty to use the MIME type of the input binary.',
 			},
+			{
+				...leaseIdOption,
+				description: `${leaseIdOption.description} Needs "If Blob Exists" set to Overwrite.`,
+			},
 			nameValueOption(
 				'Metadata',
 				'metadata',
@@ -132,6 +138,7 @@ interface UploadOptionValues {
 	contentDisposition?: unknown;
 	contentType?: unknown;
 	ifMatch?: unknown;
+	leaseId?: unknown;
 	metadata?: NamedValues;
 	parallelUploads?: unknown;
 	tags?: NamedValues;
@@ -196,6 +203,7 @@ interface UploadSettings {
 	blobName: string;
 	ifExists: IfBlobExists;
 	ifMatch?: string;
+	leaseId?: string;
 	metadata?: Record<string, string>;
 	tags?: Record<string, string>;
 	tier?: string;
@@ -211,7 +219,14 @@ function readSettings(ctx: IExecuteFunctions, itemIndex: number, connection: Blo
 	const requestedName = readBlobNameField(ctx, 'blobName', itemIndex, 'Blob Name', connection);
 	const ifExists = readChoice<IfBlobExists>(ctx, 'ifExists', itemIndex, 'If Blob Exists', ['fail', 'overwrite', 'skip'], 'fail');
 	const options = readOptions<UploadOptionValues>(ctx, itemIndex);
-	const ifMatch = readIfMatch(ctx, options.ifMatch, itemIndex);
+	const ifMatch = readIfMatch(ctx, options.ifMatch, itemIndex, connection);
+	const leaseId = leaseIdValue(ctx, options.leaseId, itemIndex);
+	if (leaseId && ifExists !== 'overwrite') {
+		throw new NodeOperationError(ctx.getNode(), 'Lease ID needs "If Blob Exists" set to Overwrite', {
+			itemIndex,
+			description: 'A lease is held on an existing blob; only Overwrite writes to an existing blob.',
+		});
+	}
 	if (ifMatch && ifExists !== 'overwrite') {
 		throw new NodeOperationError(ctx.getNode(), 'Only If ETag Matches needs "If Blob Exists" set to Overwrite', {
 			itemIndex,
@@ -226,6 +241,7 @@ function readSettings(ctx: IExecuteFunctions, itemIndex: number, connection: Blo
 			blobName: '',
 			ifExists,
 			ifMatch,
+			leaseId,
 			metadata: readMetadata(ctx, options.metadata, itemIndex, connection),
 			tags: readTags(ctx, options.tags, itemIndex, connection),
 			tier: options.accessTier === undefined ? undefined : choiceValue(ctx, options.accessTier, itemIndex, 'Access Tier', TIERS, 'Hot'),
@@ -254,7 +270,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 		const blobName =
 			requestedName || assertBlobName(this, fileName as string, itemIndex, 'Blob Name (empty, so the file name of the input binary was used)', connection);
 		const headers = { ...settings.headers };
-		if (!headers.contentType && mimeType && !headerValueProblem(mimeType)) headers.contentType = mimeType;
+		if (!headers.contentType && mimeType) {
+			assertNoSecret(this, mimeType, itemIndex, 'MIME type of the input binary (used as Content Type)', connection);
+			if (!headerValueProblem(mimeType)) headers.contentType = mimeType;
+		}
 		return await uploadSource(this, itemIndex, source, { ...settings, blobName, headers });
 	} finally {
 		// Whatever ended the upload (a bad name, an existing blob, a failed check or request, a
@@ -293,7 +312,7 @@ async function uploadSource(ctx: IExecuteFunctions, itemIndex: number, source: U
 			metadata: settings.metadata,
 			tags: settings.tags,
 			tier: settings.tier,
-			conditions: writeConditions(ifExists, settings.ifMatch),
+			conditions: settings.leaseId ? { ...writeConditions(ifExists, settings.ifMatch), leaseId: settings.leaseId } : writeConditions(ifExists, settings.ifMatch),
 			blockSize: settings.blockSize,
 			concurrency: settings.concurrency,
 			abortSignal: signal,

@@ -105,8 +105,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 		intervalInMs: 2000,
 	});
 	if (!waitForCompletion) {
-		const started = poller.getOperationState().result;
-		return { name: blobName, container, url, source, copyId: started?.copyId, copyStatus: started?.copyStatus ?? 'pending' };
+		// A copy still running has its id in the poll state, not yet in a result.
+		const state = poller.getOperationState();
+		return {
+			name: blobName,
+			container,
+			url,
+			source,
+			copyId: state.result?.copyId ?? (state as { copyId?: string }).copyId,
+			copyStatus: state.result?.copyStatus ?? 'pending',
+		};
 	}
 	// Cancelling the execution aborts the copy in Azure (Abort Copy), which removes the blob.
 	const onAbort = () => void poller.cancelOperation().catch(() => undefined);

@@ -3,10 +3,13 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { compact, publicUrl } from '../../helpers/format';
 import { assertContainerName } from '../../helpers/locators';
+import type { NamedValues } from '../../helpers/namedValues';
+import { readMetadata } from '../../helpers/namedValues';
 import { choiceValue, readChoice, readOptions, readText } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
-import { forOperation, requestOptionFields } from '../common.descriptions';
+import { mayBeOwnEarlierTry } from '../../transport/policies';
+import { forOperation, nameValueOption, requestOptionFields } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('container', 'create', [
 	{
@@ -35,6 +38,11 @@ export const description: INodeProperties[] = forOperation('container', 'create'
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			nameValueOption(
+				'Metadata',
+				'metadata',
+				'Name/value pairs stored with the new container. Names: letters, digits, underscores; values: printable ASCII.',
+			),
 			{
 				displayName: 'Public Access',
 				name: 'publicAccess',
@@ -55,11 +63,12 @@ export const description: INodeProperties[] = forOperation('container', 'create'
 export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
 	const name = assertContainerName(this, readText(this, 'containerName', itemIndex, 'Container Name'), itemIndex, 'Container Name', connection);
 	const ifExists = readChoice(this, 'ifExists', itemIndex, 'If Container Exists', ['fail', 'skip'], 'fail');
-	const options = readOptions<{ publicAccess?: unknown }>(this, itemIndex);
+	const options = readOptions<{ metadata?: NamedValues; publicAccess?: unknown }>(this, itemIndex);
+	const metadata = readMetadata(this, options.metadata, itemIndex, connection);
 	const publicAccess = choiceValue(this, options.publicAccess, itemIndex, 'Public Access', ['none', 'blob', 'container'], 'none');
 	const client = containerClient(connection, name);
 	const access: PublicAccessType | undefined = publicAccess === 'none' ? undefined : publicAccess;
-	const request = { access, abortSignal: signal };
+	const request = { access, metadata, abortSignal: signal };
 	if (ifExists === 'skip') {
 		const response = await client.createIfNotExists(request);
 		const properties = response.succeeded ? response : await client.getProperties({ abortSignal: signal });
@@ -71,7 +80,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 			lastModified: properties.lastModified?.toISOString(),
 		});
 	}
-	const response = await client.create(request);
+	let response: { etag?: string; lastModified?: Date };
+	try {
+		response = await client.create(request);
+	} catch (error) {
+		// A retried create whose first try was applied (its answer lost) finds the container:
+		// this item created it.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
+		if (!mayBeOwnEarlierTry(error, 409)) throw error;
+		response = await client.getProperties({ abortSignal: signal });
+	}
 	return compact({
 		name,
 		url: publicUrl(client.url),

@@ -5,6 +5,7 @@ import { getContainerName } from '../../helpers/locators';
 import { booleanValue, readOptions } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
+import { mayBeOwnEarlierTry } from '../../transport/policies';
 import { containerLocator, forOperation, requestOptionFields } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('container', 'delete', [
@@ -45,6 +46,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 		const { succeeded } = await client.deleteIfExists(request);
 		return succeeded ? { ...result, deleted: true } : { ...result, deleted: false, existed: false };
 	}
-	await client.delete(request);
+	try {
+		await client.delete(request);
+	} catch (error) {
+		// A retried delete whose first try was applied (its answer lost) finds nothing: deleted.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
+		if (!mayBeOwnEarlierTry(error, 404)) throw error;
+	}
 	return { ...result, deleted: true };
 }

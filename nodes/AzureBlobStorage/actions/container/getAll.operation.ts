@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { compact, publicUrl } from '../../helpers/format';
+import { assertNoSecret } from '../../helpers/locators';
 import { booleanValue, readBoolean, readOptions, readText } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { forOperation, requestOptionFields, returnAllAndLimit } from '../common.descriptions';
@@ -35,7 +36,7 @@ export const description: INodeProperties[] = forOperation('container', 'getAll'
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
-	const prefix = readText(this, 'prefix', itemIndex, 'Prefix');
+	const prefix = assertNoSecret(this, readText(this, 'prefix', itemIndex, 'Prefix'), itemIndex, 'Prefix', connection);
 	const returnAll = readBoolean(this, 'returnAll', itemIndex, 'Return All', false);
 	const limit = returnAll ? Infinity : readLimit(this, itemIndex);
 	const options = readOptions<{ includeMetadata?: unknown }>(this, itemIndex);

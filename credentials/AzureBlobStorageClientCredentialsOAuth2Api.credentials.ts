@@ -14,6 +14,7 @@ import {
 	tenantField,
 	tokenUrlExpression,
 } from './entraId';
+import { allowedDomainFields, entraIdHostsExpression, tokenExpiredStatusField } from './httpRequestNode';
 
 /**
  * Access Azure Blob Storage as an application (service principal) with the OAuth2 client
@@ -55,6 +56,8 @@ export class AzureBlobStorageClientCredentialsOAuth2Api implements ICredentialTy
 		hidden('scope', applicationScopeExpression),
 		hidden('authQueryParameters', ''),
 		hidden('authentication', 'body'),
+		tokenExpiredStatusField,
+		...allowedDomainFields(entraIdHostsExpression),
 		{ displayName: 'Send Additional Body Properties', name: 'sendAdditionalBodyProperties', type: 'hidden', default: false },
 		hidden('additionalBodyProperties', ''),
 	];

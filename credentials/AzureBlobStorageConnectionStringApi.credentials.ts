@@ -1,4 +1,6 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticate, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { allowedDomainFields, authenticateWithConnectionString, connectionStringHostsExpression } from './httpRequestNode';
 
 export class AzureBlobStorageConnectionStringApi implements ICredentialType {
 	name = 'azureBlobStorageConnectionStringApi';
@@ -22,5 +24,13 @@ export class AzureBlobStorageConnectionStringApi implements ICredentialType {
 			description:
 				'From the storage account\'s "Access keys" page ("Connection string" under key1 or key2), or a SAS connection string with BlobEndpoint and SharedAccessSignature',
 		},
+		...allowedDomainFields(connectionStringHostsExpression),
 	];
+
+	/**
+	 * Signs (account key) or authorizes (SAS) a request of n8n's HTTP Request node, for this account's endpoint only.
+	 * An own property, not a method: n8n serializes the credential types it lists in the editor
+	 * with `{ ...credential }`, which would leave a method (and the HTTP Request node's listing) out.
+	 */
+	authenticate: IAuthenticate = authenticateWithConnectionString;
 }

@@ -15,6 +15,7 @@ import {
 	tenantField,
 	tokenUrlExpression,
 } from './entraId';
+import { allowedDomainFields, entraIdHostsExpression, tokenExpiredStatusField } from './httpRequestNode';
 
 /**
  * Sign in to Azure Blob Storage as a Microsoft Entra ID user (authorization code). The scope
@@ -74,5 +75,7 @@ export class AzureBlobStorageOAuth2Api implements ICredentialType {
 		hidden('scope', delegatedScopeExpression),
 		hidden('authQueryParameters', authQueryParametersExpression),
 		hidden('authentication', 'body'),
+		tokenExpiredStatusField,
+		...allowedDomainFields(entraIdHostsExpression),
 	];
 }

@@ -1,4 +1,6 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticate, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { allowedDomainFields, authenticateWithSas, sasHostsExpression } from './httpRequestNode';
 
 export class AzureBlobStorageSasApi implements ICredentialType {
 	name = 'azureBlobStorageSasApi';
@@ -56,5 +58,13 @@ export class AzureBlobStorageSasApi implements ICredentialType {
 			placeholder: 'sv=2022-11-02&ss=b&srt=sco&sp=rwdlac&se=...&sig=...',
 			displayOptions: { show: { sasMode: ['endpointAndToken'] } },
 		},
+		...allowedDomainFields(sasHostsExpression),
 	];
+
+	/**
+	 * Adds the SAS to a request of n8n's HTTP Request node, for this account's endpoint (and container) only.
+	 * An own property, not a method: n8n serializes the credential types it lists in the editor
+	 * with `{ ...credential }`, which would leave a method (and the HTTP Request node's listing) out.
+	 */
+	authenticate: IAuthenticate = authenticateWithSas;
 }

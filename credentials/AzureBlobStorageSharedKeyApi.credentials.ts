@@ -1,6 +1,7 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticate, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { cloudField, customEndpointField } from './common';
+import { allowedDomainFields, authenticateWithSharedKey, sharedKeyHostsExpression } from './httpRequestNode';
 
 export class AzureBlobStorageSharedKeyApi implements ICredentialType {
 	name = 'azureBlobStorageSharedKeyApi';
@@ -34,5 +35,13 @@ export class AzureBlobStorageSharedKeyApi implements ICredentialType {
 		},
 		cloudField,
 		customEndpointField,
+		...allowedDomainFields(sharedKeyHostsExpression),
 	];
+
+	/**
+	 * Signs a request of n8n's HTTP Request node with the account key (for this account's endpoint only).
+	 * An own property, not a method: n8n serializes the credential types it lists in the editor
+	 * with `{ ...credential }`, which would leave a method (and the HTTP Request node's listing) out.
+	 */
+	authenticate: IAuthenticate = authenticateWithSharedKey;
 }

@@ -20,10 +20,12 @@ import { connect } from '../transport/client';
 import type { ErrorContext } from '../transport/errors';
 import { errorItemJson, toNodeError } from '../transport/errors';
 import { attachLimits } from '../transport/policies';
+import { apiCallOperations } from './apiCall/ApiCall.resource';
 import { blobOperations } from './blob/Blob.resource';
 import { containerOperations } from './container/Container.resource';
 
 const operations: Record<string, Record<string, NodeOperation>> = {
+	apiCall: apiCallOperations,
 	blob: blobOperations,
 	container: containerOperations,
 };
@@ -152,7 +154,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const result = await untilAborted(scope.signal, itemOperation.execute.call(this, itemIndex, built, scope.signal));
 			return toItems(result, itemIndex);
 		} catch (thrown) {
-			const context: ErrorContext = { itemIndex, secrets: connection?.secrets, sas: connection?.sas, deadline: scope?.deadline };
+			const context: ErrorContext = { itemIndex, secrets: connection?.secrets, sas: connection?.sas, deadline: scope?.deadline, signal: scope?.signal };
 			const error = toNodeError(this.getNode(), thrown, context);
 			if (!cancel?.aborted && this.continueOnFail()) {
 				return [{ json: errorItemJson(error), pairedItem: { item: itemIndex } }];

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as apiCall from './actions/apiCall/ApiCall.resource';
 import * as blob from './actions/blob/Blob.resource';
 import * as container from './actions/container/Container.resource';
 import { route } from './actions/router';
@@ -51,6 +52,24 @@ export class AzureBlobStorage implements INodeType {
 				testedBy: 'azureBlobStorageCredentialTest',
 				displayOptions: { show: { authentication: ['clientCredentials'] } },
 			},
+			{
+				name: 'azureBlobStorageClientCertificateApi',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['clientCertificate'] } },
+			},
+			{
+				name: 'azureBlobStorageManagedIdentityApi',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['managedIdentity'] } },
+			},
+			{
+				name: 'azureBlobStorageWorkloadIdentityApi',
+				required: true,
+				testedBy: 'azureBlobStorageCredentialTest',
+				displayOptions: { show: { authentication: ['workloadIdentity'] } },
+			},
 		],
 		properties: [
 			{
@@ -59,13 +78,19 @@ export class AzureBlobStorage implements INodeType {
 				type: 'options',
 				options: [
 					{
+						name: 'Client Certificate (Entra ID Service Principal)',
+						value: 'clientCertificate',
+					},
+					{
 						name: 'Client Credentials (Entra ID Service Principal)',
 						value: 'clientCredentials',
 					},
 					{ name: 'Connection String', value: 'connectionString' },
+					{ name: 'Managed Identity (Azure VM, App Service, Container Apps)', value: 'managedIdentity' },
 					{ name: 'OAuth2 (Entra ID User Sign-In)', value: 'oAuth2' },
 					{ name: 'SAS (Shared Access Signature)', value: 'sas' },
 					{ name: 'Shared Key (Account Key)', value: 'sharedKey' },
+					{ name: 'Workload Identity (AKS, Federated)', value: 'workloadIdentity' },
 				],
 				default: 'sharedKey',
 			},
@@ -75,6 +100,7 @@ export class AzureBlobStorage implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'API Call', value: 'apiCall' },
 					{ name: 'Blob', value: 'blob' },
 					{ name: 'Container', value: 'container' },
 				],
@@ -82,6 +108,7 @@ export class AzureBlobStorage implements INodeType {
 			},
 			...blob.description,
 			...container.description,
+			...apiCall.description,
 		],
 	};
 

@@ -12,6 +12,9 @@ const CREDENTIAL_TYPES = [
 	'azureBlobStorageSasApi',
 	'azureBlobStorageOAuth2Api',
 	'azureBlobStorageClientCredentialsOAuth2Api',
+	'azureBlobStorageManagedIdentityApi',
+	'azureBlobStorageWorkloadIdentityApi',
+	'azureBlobStorageClientCertificateApi',
 ];
 
 describe('n8n with the package installed', () => {
@@ -21,14 +24,14 @@ describe('n8n with the package installed', () => {
 		expect(devEnv.packageErrorsInLog(log)).toEqual([]);
 	});
 
-	it(`lists the node as ${NODE_TYPE} with its five ways to sign in`, async () => {
+	it(`lists the node as ${NODE_TYPE} with its eight ways to sign in`, async () => {
 		const nodes = await rest<Array<Record<string, any>>>('GET', '/types/nodes.json');
 		const node = nodes.find((n) => n.name === NODE_TYPE);
 		expect(node).toMatchObject({ displayName: 'Azure Blob Storage', version: 1, usableAsTool: true });
 		expect(node!.credentials.map((c: { name: string }) => c.name).sort()).toEqual([...CREDENTIAL_TYPES].sort());
 		const authentication = node!.properties.find((p: { name: string }) => p.name === 'authentication');
 		expect(authentication.options.map((o: { value: string }) => o.value).sort()).toEqual(
-			['clientCredentials', 'connectionString', 'oAuth2', 'sas', 'sharedKey'],
+			['clientCertificate', 'clientCredentials', 'connectionString', 'managedIdentity', 'oAuth2', 'sas', 'sharedKey', 'workloadIdentity'],
 		);
 	});
 

@@ -20,12 +20,22 @@ import {
 } from './endpoints';
 import { entraIdFailureFrom } from './entraIdErrors';
 import { InputError, redactError } from './errors';
+import type { IdentityMethod } from './identity';
+import { certificateSecrets, identityTokenCredential } from './identity';
 import type { RequestLimits } from './policies';
 import { DEFAULT_LIMITS, installPolicies } from './policies';
 import type { OAuthTokenData, TokenRenewal } from './tokenCredential';
 import { entraIdBearerPolicy, N8nOAuth2TokenCredential, readToken, tokenSecrets } from './tokenCredential';
 
-export type AuthenticationMethod = 'sharedKey' | 'connectionString' | 'sas' | 'oAuth2' | 'clientCredentials';
+export type AuthenticationMethod =
+	| 'sharedKey'
+	| 'connectionString'
+	| 'sas'
+	| 'oAuth2'
+	| 'clientCredentials'
+	| 'managedIdentity'
+	| 'workloadIdentity'
+	| 'clientCertificate';
 
 /** Credential type name (as in the credentials' `name`) per authentication choice in the node. */
 export const CREDENTIAL_TYPE: Record<AuthenticationMethod, string> = {
@@ -35,6 +45,9 @@ export const CREDENTIAL_TYPE: Record<AuthenticationMethod, string> = {
 	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a credential type name
 	oAuth2: 'azureBlobStorageOAuth2Api',
 	clientCredentials: 'azureBlobStorageClientCredentialsOAuth2Api',
+	managedIdentity: 'azureBlobStorageManagedIdentityApi',
+	workloadIdentity: 'azureBlobStorageWorkloadIdentityApi',
+	clientCertificate: 'azureBlobStorageClientCertificateApi',
 };
 
 export function authenticationMethodOf(credentialType: string): AuthenticationMethod | undefined {
@@ -51,6 +64,13 @@ export interface BlobStorageConnection {
 	sas?: SasFacts;
 	/** Values that must never appear in output or errors (keys, signatures, tokens). */
 	secrets: string[];
+	/** An Entra ID connection's token source, for requests signed outside the pipeline (Blob Batch sub-requests). */
+	tokenCredential?: EntraIdTokenSource;
+}
+
+/** What Entra ID connections sign with (the shape of @azure/core-auth's TokenCredential). */
+export interface EntraIdTokenSource {
+	getToken(scopes: string | string[], options?: object): Promise<{ token: string; expiresOnTimestamp: number } | null>;
 }
 
 /**
@@ -91,7 +111,7 @@ function withPolicies(connection: BlobStorageConnection, options: ConnectOptions
 export function credentialSecrets(data: ICredentialDataDecryptedObject | undefined): string[] {
 	if (!data) return [];
 	const secrets: string[] = [];
-	for (const field of ['accountKey', 'connectionString', 'sasUrl', 'sasToken', 'clientSecret']) {
+	for (const field of ['accountKey', 'connectionString', 'sasUrl', 'sasToken', 'clientSecret', 'certificate', 'certificatePassword']) {
 		const value = data[field];
 		if (typeof value === 'string' && value.trim()) secrets.push(value, value.trim());
 	}
@@ -104,6 +124,7 @@ export function credentialSecrets(data: ICredentialDataDecryptedObject | undefin
 		if (signature) secrets.push(signature, encodeURIComponent(signature), decodeURIComponentSafe(signature));
 	}
 	secrets.push(...tokenSecrets(data.oauthTokenData as OAuthTokenData | undefined));
+	secrets.push(...certificateSecrets(data.certificate));
 	return [...new Set(secrets.filter((s) => s.length >= 6))];
 }
 
@@ -190,10 +211,22 @@ function connectionStringConnection(data: ICredentialDataDecryptedObject, option
 	}
 	let service: BlobServiceClient | undefined;
 	let problem = '';
-	try {
-		service = BlobServiceClient.fromConnectionString(connectionString, pipelineOptions());
-	} catch (error) {
-		problem = (error as Error).message;
+	if (parts.accountname && parts.accountkey && parts.usedevelopmentstorage !== 'true') {
+		// A key connection string: built here, so that one without DefaultEndpointsProtocol or
+		// EndpointSuffix (https and core.windows.net by default) works too.
+		const accountName = parts.accountname;
+		const endpoint = parts.blobendpoint
+			? checkEndpoint(parts.blobendpoint, 'BlobEndpoint in the Connection String')
+			: `${(parts.defaultendpointsprotocol ?? 'https').toLowerCase()}://${accountName}.blob.${parts.endpointsuffix ?? 'core.windows.net'}`;
+		const problemWithName = parts.blobendpoint ? undefined : accountNameProblem(accountName);
+		if (problemWithName) throw new InputError(`Connection String: AccountName ${problemWithName}`);
+		service = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName, parts.accountkey), pipelineOptions());
+	} else {
+		try {
+			service = BlobServiceClient.fromConnectionString(connectionString, pipelineOptions());
+		} catch (error) {
+			problem = (error as Error).message;
+		}
 	}
 	if (!service) {
 		throw new InputError(
@@ -271,7 +304,20 @@ function entraIdConnection(
 				: 'No access token is stored for this credential yet and none can be fetched here',
 	});
 	const service = new BlobServiceClient(endpoint, new Pipeline([entraIdBearerPolicy(credential)], pipelineOptions()));
-	return withPolicies({ service, accountName, method, secrets }, options);
+	return withPolicies({ service, accountName, method, secrets, tokenCredential: credential }, options);
+}
+
+/**
+ * Managed identity, workload identity and client certificate: tokens from Microsoft's
+ * @azure/identity through transport/identity.ts (one token cache per identity and process),
+ * sent by the same bearer policy as the OAuth2 credentials.
+ */
+function identityConnection(method: IdentityMethod, data: ICredentialDataDecryptedObject, options: ConnectOptions): BlobStorageConnection {
+	const timeoutMs = Math.max((options.limits ?? DEFAULT_LIMITS).requestTimeoutMs, 10_000);
+	const { credential, secrets } = identityTokenCredential(method, data, timeoutMs);
+	const { accountName, endpoint } = entraIdTarget(data);
+	const service = new BlobServiceClient(endpoint, new Pipeline([entraIdBearerPolicy(credential)], pipelineOptions()));
+	return withPolicies({ service, accountName, method, secrets, tokenCredential: credential }, options);
 }
 
 export interface ConnectOptions {
@@ -297,6 +343,10 @@ export function connectWithCredentials(
 		case 'oAuth2':
 		case 'clientCredentials':
 			return entraIdConnection(method, data, options);
+		case 'managedIdentity':
+		case 'workloadIdentity':
+		case 'clientCertificate':
+			return identityConnection(method, data, options);
 	}
 	throw new InputError(`Unknown authentication "${String(method)}"`);
 }
@@ -362,18 +412,22 @@ function n8nTokenRenewal(
 	async function renewOrAdopt(current: string | undefined): Promise<OAuthTokenData | undefined> {
 		const newer = await storedTokenOtherThan(current);
 		if (newer) return newer;
+		let failure: unknown;
 		try {
 			return await withTimeout(renew(), limit, 'Microsoft Entra ID did not issue a token in time');
 		} catch (error) {
-			const reconnect = entraIdFailureFrom(error)?.message.includes('reconnect');
-			if (!reconnect || !tokenStored) throw error;
+			failure = error;
+		}
+		// The router translates whatever is thrown here into the user's message.
+		const reconnect = entraIdFailureFrom(failure)?.message.includes('reconnect');
+		if (reconnect && tokenStored) {
 			for (const waitMs of [250, 500, 1000, 1500]) {
 				await new Promise((resolve) => setTimeout(resolve, waitMs));
 				const adopted = await storedTokenOtherThan(current);
 				if (adopted) return adopted;
 			}
-			throw error;
 		}
+		throw failure as Error;
 	}
 
 	async function storedTokenOtherThan(current: string | undefined): Promise<OAuthTokenData | undefined> {

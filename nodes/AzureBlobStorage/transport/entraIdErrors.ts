@@ -27,7 +27,8 @@ const RECONNECT =
 const APP_PERMISSION =
 	'For user sign-in (OAuth2): add the API permission "Azure Storage" > "user_impersonation" (delegated) to the app registration, grant consent (an administrator may have to), then reconnect the credential. For a service principal: check that the tenant is the one the storage account trusts; the role "Storage Blob Data Contributor" or "Reader" on the account is what grants access.';
 
-function explainCode(code: string | undefined, oauthError: string | undefined): { message: string; hint: string } | undefined {
+/** Entra ID's own causes (tenant, app, consent...); transport/identity.ts reuses them for its flows. */
+export function explainCode(code: string | undefined, oauthError: string | undefined): { message: string; hint: string } | undefined {
 	switch (code) {
 		case 'AADSTS7000215':
 			return {

@@ -213,3 +213,136 @@ export async function storedCredential(id: string): Promise<{ id: string; type: 
 export function azure(endpoint: string): BlobServiceClient {
 	return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(devEnv.AZURITE_ACCOUNT, devEnv.AZURITE_KEY));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Active workflows and their executions (the trigger tests)
+// ---------------------------------------------------------------------------------------------
+
+/** A single-node workflow holding one trigger node, as the editor saves it. */
+export function triggerWorkflow(name: string, node: WorkflowNode): WorkflowJson {
+	return { id: workflowId(), name, nodes: [node], connections: {}, settings: { executionOrder: 'v1' }, active: false };
+}
+
+/** Saves a workflow through the REST API (as the editor's Save) and publishes it (as "Activate"). */
+export async function createActiveWorkflow(workflow: WorkflowJson): Promise<{ id: string; versionId: string }> {
+	const { id: _id, active: _active, ...body } = workflow;
+	const created = await rest<{ id: string; versionId: string }>('POST', '/rest/workflows', body);
+	await rest('POST', `/rest/workflows/${created.id}/activate`, { versionId: created.versionId });
+	return created;
+}
+
+/**
+ * Waits until n8n has saved static data for the node: n8n does so right after a trigger's
+ * activation (and its first poll) has finished. Activating through the REST API returns before
+ * that: n8n 2.41 applies a published workflow's triggers in the background.
+ */
+export async function waitForStaticData(workflow: string, nodeName: string, timeoutMs = 60_000): Promise<Record<string, any>> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const saved = await rest<{ staticData?: Record<string, any> | null }>('GET', `/rest/workflows/${workflow}`);
+		const data = saved.staticData?.[`node:${nodeName}`];
+		if (data && Object.keys(data).length > 0) return data;
+		if (Date.now() > deadline) throw new Error(`n8n saved no static data for node "${nodeName}" of workflow ${workflow} within ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+	}
+}
+
+export async function deactivateWorkflow(id: string): Promise<void> {
+	await rest('POST', `/rest/workflows/${id}/deactivate`, {});
+}
+
+export interface ExecutionSummary {
+	id: string;
+	status: string;
+	mode: string;
+}
+
+/** The workflow's executions, newest first. */
+export async function executionsOf(workflow: string): Promise<ExecutionSummary[]> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow }));
+	const page = await rest<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=100`);
+	return page.results;
+}
+
+/** Waits until the workflow has at least `count` executions that are no longer running; newest first. */
+export async function waitForExecutions(workflow: string, count: number, timeoutMs = 60_000): Promise<ExecutionSummary[]> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const executions = await executionsOf(workflow);
+		const done = executions.filter((e) => !['running', 'new', 'waiting'].includes(e.status)).sort((a, b) => Number(b.id) - Number(a.id));
+		if (done.length >= count) return done;
+		if (Date.now() > deadline) throw new Error(`expected ${count} executions of workflow ${workflow}, found ${executions.length} after ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+/**
+ * n8n sends execution data in the "flatted" format (JSON with shared references): an array whose
+ * first entry is the value and whose strings inside objects are indexes of other entries.
+ */
+export function parseFlatted(text: string): any {
+	const input = JSON.parse(text) as unknown[];
+	const revived = new Set<object>();
+	const revive = (value: any): any => {
+		if (typeof value !== 'object' || value === null || revived.has(value)) return value;
+		revived.add(value);
+		for (const key of Object.keys(value)) {
+			const entry = value[key];
+			if (typeof entry === 'string') {
+				const target = input[Number(entry)];
+				value[key] = typeof target === 'object' && target !== null ? revive(target) : target;
+			}
+		}
+		return value;
+	};
+	return revive(input[0]);
+}
+
+/** What an execution's node output: its items (json and binary), from n8n's REST API. */
+export async function executionItems(executionId: string, nodeName: string): Promise<Item[]> {
+	const execution = await rest<{ data: string }>('GET', `/rest/executions/${executionId}`);
+	const data = parseFlatted(execution.data);
+	return data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+}
+
+/**
+ * Everything an execution produced (its run data: every node's items and errors), as text, for
+ * searching it for secrets. (The execution also keeps a copy of the workflow and its parameters.)
+ */
+export async function executionResultText(executionId: string): Promise<string> {
+	const execution = await rest<{ data: string }>('GET', `/rest/executions/${executionId}`);
+	return JSON.stringify(parseFlatted(execution.data).resultData);
+}
+
+export interface HttpAnswer {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	text: string;
+	json(): any;
+}
+
+/** A plain HTTP request to n8n (a webhook delivery, as Azure Event Grid would send it). */
+export async function httpRequest(
+	method: string,
+	path: string,
+	options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<HttpAnswer> {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const http = require('http') as typeof import('http');
+	const url = new URL(path, e2e().baseUrl);
+	return await new Promise<HttpAnswer>((resolve, reject) => {
+		const request = http.request(url, { method, headers: options.headers }, (response) => {
+			const chunks: Buffer[] = [];
+			response.on('data', (chunk: Buffer) => chunks.push(chunk));
+			response.on('end', () => {
+				const text = Buffer.concat(chunks).toString('utf8');
+				resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json: () => JSON.parse(text) });
+			});
+			response.on('error', reject);
+		});
+		request.on('error', reject);
+		request.setTimeout(30_000, () => request.destroy(new Error(`${method} ${path} timed out`)));
+		if (options.body !== undefined) request.write(options.body);
+		request.end();
+	});
+}

@@ -1,0 +1,84 @@
+/**
+ * "Download Blob" for both triggers: the blob's content, streamed into n8n's binary data store
+ * (as the Download operation does), attached to the event's output item.
+ *
+ * The download is pinned to the ETag the event reports, so the bytes are always those of that
+ * version. When the blob changed or disappeared since (Azure answers 412 or 404), the item is
+ * still output, without the file and with `downloadSkipped` saying why; the newer version comes
+ * with its own event. Any other failure is an error.
+ */
+import type { BlobClient } from '@azure/storage-blob';
+import type { IBinaryData, IBinaryKeyData } from 'n8n-workflow';
+import type { Readable } from 'stream';
+
+import { IN_MEMORY_BINARY_LIMIT } from '../actions/blob/download.operation';
+import { MiB } from '../transport/transfer';
+
+export interface BinaryHelpers {
+	prepareBinaryData(data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData>;
+}
+
+export interface ContentRequest {
+	blobClient: BlobClient;
+	blobName: string;
+	/** The version to download; undefined downloads whatever is current. */
+	etag?: string;
+	binaryPropertyName: string;
+	abortSignal?: AbortSignal;
+}
+
+export interface DownloadedContent {
+	binary?: IBinaryKeyData;
+	/** Why there is no file, when there is none. */
+	skipped?: string;
+}
+
+/** An ETag as HTTP conditions want it: listings give it without quotes, headers with. */
+function quoted(etag: string): string {
+	return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
+}
+
+function statusOf(error: unknown): number | undefined {
+	const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+	return typeof status === 'number' ? status : undefined;
+}
+
+/** Whether n8n keeps binary data in memory (no id) rather than in a file or object store. */
+async function binaryDataIsInMemory(helpers: BinaryHelpers): Promise<boolean> {
+	const probe = await helpers.prepareBinaryData(Buffer.alloc(0), 'probe.bin');
+	return !probe.id;
+}
+
+export async function downloadContent(helpers: BinaryHelpers, request: ContentRequest): Promise<DownloadedContent> {
+	const { blobClient, blobName, etag, abortSignal } = request;
+	let response;
+	try {
+		// transfer.ts's downloadBlob takes no conditions; this is the same call pinned to the ETag.
+		response = await blobClient.download(0, undefined, {
+			abortSignal,
+			maxRetryRequests: 5,
+			conditions: etag ? { ifMatch: quoted(etag) } : undefined,
+		});
+	} catch (error) {
+		const status = statusOf(error);
+		if (status === 404) return { skipped: 'The blob was deleted before it could be downloaded' };
+		if (status === 412) return { skipped: 'The blob changed before it could be downloaded; the newer version is reported by its own event' };
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the triggers translate it with toNodeError
+		throw error;
+	}
+	const stream = response.readableStreamBody as Readable | undefined;
+	if (!stream) throw new Error('Azure returned no body for the download');
+	const size = response.contentLength ?? 0;
+	if (size > IN_MEMORY_BINARY_LIMIT && (await binaryDataIsInMemory(helpers))) {
+		stream.destroy();
+		return {
+			skipped: `The blob is ${Math.round(size / MiB)} MiB, too large for n8n's in-memory binary data mode; set N8N_DEFAULT_BINARY_DATA_MODE=filesystem on the n8n server`,
+		};
+	}
+	const fileName = blobName.split('/').pop() || blobName;
+	const contentType = response.contentType || 'application/octet-stream';
+	const binary = await helpers.prepareBinaryData(stream, fileName, contentType);
+	if (!binary.mimeType || binary.mimeType === 'application/octet-stream') binary.mimeType = contentType;
+	binary.fileName = fileName;
+	return { binary: { [request.binaryPropertyName]: binary } };
+}

@@ -6,6 +6,8 @@
  *   task: 'upload' | 'download'  with  approach: 'node' | 'sdk' | 'buffered'
  *   task: 'list'                 with  approach: 'node' | 'sdk'
  *   task: 'delete'               with  approach: 'node' | 'sdk'  (names from spec.namesFile)
+ *   task: 'deleteMany'           with  approach: 'node' | 'sdk'  (every blob under spec.prefix, Blob Batch:
+ *                                node: Delete Many; SDK: listBlobsFlat + BlobBatchClient, 256 per batch, 4 in flight)
  *
  * Memory: after everything the case needs is loaded and set up (modules, n8n's binary store,
  * the source file stored in it), a GC runs and the resident set size is taken as the idle
@@ -142,6 +144,19 @@ async function nodeCase() {
 		result.count = result.value.items.filter((item) => item.json.deleted === true).length;
 		return result;
 	}
+	if (spec.task === 'deleteMany') {
+		const result = await measure(() =>
+			engine.runNode({
+				credentials: nodeCredentials(),
+				// Azurite answers a batch only after all its deletes (slow in a large container): allow it
+				// as long as the SDK, which has no per-request timeout by default.
+				parameters: { ...base, operation: 'deleteMany', selection: 'prefix', prefix: spec.prefix, options: { requestTimeout: 600 } },
+			}),
+		);
+		if (result.value.error) throw new Error(`node deleteMany failed: ${result.value.error.message}`);
+		result.count = result.value.items.filter((item) => item.json.outcome === 'deleted').length;
+		return result;
+	}
 	throw new Error(`unknown task ${spec.task}`);
 }
 
@@ -180,6 +195,32 @@ async function sdkCase() {
 			// One request after the other, as the node does one item after the other.
 			for (const name of names) await container.getBlobClient(name).delete();
 			return names.length;
+		});
+		result.count = result.value;
+		return result;
+	}
+	if (spec.task === 'deleteMany') {
+		const { BlobBatch } = require('@azure/storage-blob');
+		const batchClient = sdkClient().getBlobBatchClient();
+		const result = await measure(async () => {
+			let deleted = 0;
+			const running = new Set();
+			const submit = async (names) => {
+				const batch = new BlobBatch();
+				for (const name of names) await batch.deleteBlob(container.getBlobClient(name));
+				const response = await batchClient.submitBatch(batch);
+				deleted += response.subResponsesSucceededCount;
+			};
+			for await (const page of container.listBlobsFlat({ prefix: spec.prefix }).byPage({ maxPageSize: 5000 })) {
+				const names = page.segment.blobItems.map((blob) => blob.name);
+				for (let i = 0; i < names.length; i += 256) {
+					while (running.size >= 4) await Promise.race(running);
+					const task = submit(names.slice(i, i + 256)).finally(() => running.delete(task));
+					running.add(task);
+				}
+			}
+			await Promise.all(running);
+			return deleted;
 		});
 		result.count = result.value;
 		return result;

@@ -21,6 +21,10 @@
  *   BENCH_LIST_REPEAT=2      listing rounds (alternating node/SDK); the table shows the fastest
  *   BENCH_DELETE_COUNT=2000  of those blobs, how many to delete (half by the node, half by the SDK);
  *                            Azurite deletes slowly in a container of 20,000 blobs (~17/s measured)
+ *   BENCH_SCALE=1            many small items (bench/scale.js: Parallel Items 1/8/16 vs the SDK, and a
+ *                            100,000-blob listing); BENCH_SCALE=0 leaves it out, BENCH_QUICK=1 makes it small
+ *   BENCH_BULK_COUNT=20000   blobs deleted through Blob Batch, each side in its own container: the
+ *                            node's Delete Many (prefix) vs the SDK's BlobBatchClient (0 skips it)
  * Targets from issue 4 are printed next to the numbers; nothing is asserted.
  */
 const { spawn } = require('node:child_process');
@@ -40,6 +44,7 @@ const settings = {
 	listCount: Number(process.env.BENCH_LIST_COUNT ?? 20000),
 	listRepeat: Number(process.env.BENCH_LIST_REPEAT || 2),
 	deleteCount: Number(process.env.BENCH_DELETE_COUNT ?? 2000),
+	bulkCount: Number(process.env.BENCH_BULK_COUNT ?? 20000),
 };
 
 function log(message) {
@@ -197,7 +202,26 @@ async function listBench(common, workDir) {
 		log(`  ${fmt(result.seconds, 2)} s`);
 		deletes[approach] = { count: part.length, seconds: result.seconds };
 	}
-	return { count, createSeconds, listNode: Math.min(...list.node), listSdk: Math.min(...list.sdk), deletes };
+	const bulk = settings.bulkCount > 0 ? await bulkDeleteBench(common, workDir) : undefined;
+	return { count, createSeconds, listNode: Math.min(...list.node), listSdk: Math.min(...list.sdk), deletes, bulk };
+}
+
+/** Delete Many (Blob Batch) vs the SDK's BlobBatchClient: each deletes BENCH_BULK_COUNT blobs of its own container. */
+async function bulkDeleteBench(common, workDir) {
+	const result = {};
+	for (const approach of ['node', 'sdk']) {
+		const container = `bench-bulk-${approach}`;
+		log(`creating ${settings.bulkCount} small blobs for the batch delete (${approach}) ...`);
+		await createBlobs(common.endpoint, container, settings.bulkCount);
+		const userFolder = fs.mkdtempSync(path.join(workDir, 'n8n-user-'));
+		log(`deleting ${settings.bulkCount} blobs through Blob Batch: ${approach} ...`);
+		const measured = await runCase({ ...common, container, approach, task: 'deleteMany', prefix: 'list/', userFolder });
+		fs.rmSync(userFolder, { recursive: true, force: true });
+		if (measured.count !== settings.bulkCount) throw new Error(`${approach} batch-deleted ${measured.count} of ${settings.bulkCount} blobs`);
+		log(`  ${fmt(measured.seconds, 2)} s`);
+		result[approach] = { count: measured.count, seconds: measured.seconds, peakGrowthMiB: measured.peakGrowthMiB };
+	}
+	return result;
 }
 
 /**
@@ -260,6 +284,16 @@ function table(rows, listing, md5Cost) {
 		lines.push(`| Delete, one request per blob (node: ${d.node.count} items; SDK: the other ${d.sdk.count}) | ` +
 			`${fmt(rate(d.node))} blobs/s (${fmt(d.node.seconds, 1)} s) | ${fmt(rate(d.sdk))} blobs/s (${fmt(d.sdk.seconds, 1)} s) | ` +
 			`${fmt(rate(d.sdk) / rate(d.node), 2)} (time per blob) |`);
+		const b = listing.bulk;
+		if (b) {
+			lines.push(`| Delete through Blob Batch (node: Delete Many, prefix; SDK: BlobBatchClient; ${b.node.count} blobs each, 256 per batch, 4 in flight) | ` +
+				`${fmt(rate(b.node))} blobs/s (${fmt(b.node.seconds, 1)} s) | ${fmt(rate(b.sdk))} blobs/s (${fmt(b.sdk.seconds, 1)} s) | ` +
+				`${fmt(rate(b.sdk) / rate(b.node), 2)} (time per blob) |`);
+			lines.push('');
+			lines.push(`Batch delete vs one request per blob: node ${fmt(rate(b.node) / rate(d.node), 1)}x faster, ` +
+				`SDK ${fmt(rate(b.sdk) / rate(d.sdk), 1)}x faster (blobs per second; target: node >= 10x). ` +
+				`Delete Many peak memory: +${fmt(b.node.peakGrowthMiB)} MiB for ${b.node.count} output items.`);
+		}
 	}
 	return lines.join('\n');
 }
@@ -286,10 +320,12 @@ async function main() {
 		log(`MD5: ${fmt(md5Cost, 2)} CPU s per GiB`);
 		const rows = await transferBench(common, workDir);
 		const listing = settings.listCount > 0 ? await listBench(common, workDir) : undefined;
+		const scale = process.env.BENCH_SCALE === '0' ? undefined : await require('./scale').scaleBench({ endpoint: azurite.blobEndpoint, workDir });
 		const cpus = os.cpus();
 		process.stdout.write(`\nMachine: ${cpus.length} cores (${cpus[0]?.model.trim()}), Node ${process.version}, ` +
 			`${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM, Azurite on loopback persisting to disk (${os.tmpdir()}).\n\n`);
 		process.stdout.write(`${table(rows, listing, md5Cost)}\n`);
+		if (scale) process.stdout.write(`\nMany small items:\n\n${require('./scale').scaleTable(scale)}\n`);
 		log(`done in ${fmt((Date.now() - started) / 1000)} s`);
 	} finally {
 		await azurite.stop();

@@ -21,15 +21,9 @@ export const containerLocator: INodeProperties = {
 			name: 'name',
 			type: 'string',
 			placeholder: 'e.g. invoices',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: '^(\\$root|\\$logs|\\$web|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$',
-						errorMessage: 'Container names have 3-63 lower-case letters, digits and single hyphens',
-					},
-				},
-			],
+			// No `validation` regex here or below: n8n runs those in a sandbox with a 250 ms limit at
+			// every execution, and on a busy host the item then fails with "Regular expression
+			// execution timed out". The node checks names itself and says what is wrong.
 		},
 	],
 };
@@ -60,15 +54,6 @@ export const blobLocator: INodeProperties = {
 			name: 'url',
 			type: 'string',
 			placeholder: 'e.g. https://myaccount.blob.core.windows.net/invoices/2024/jan.pdf',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: '^https?://[^/]+/.+/.+',
-						errorMessage: 'Enter a blob URL: https://<account>.blob.core.windows.net/<container>/<blob>',
-					},
-				},
-			],
 		},
 	],
 };

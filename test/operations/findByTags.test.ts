@@ -38,13 +38,16 @@ describe('Blob > Find by Tags', () => {
 	});
 
 	it('searches the whole account when asked', async () => {
-		const { items, error } = await run({
-			resource: 'blob',
-			operation: 'findByTags',
-			scope: 'account',
-			filter: `"run" = '${run_}' AND "project" = 'alpha'`,
-			returnAll: true,
-		});
+		const search = () =>
+			run({ resource: 'blob', operation: 'findByTags', scope: 'account', filter: `"run" = '${run_}' AND "project" = 'alpha'`, returnAll: true });
+		// Azurite's account-wide tag index sometimes misses a blob of another container on a loaded
+		// machine (see the notes on its find-by-tags paging); Azure's index is eventually consistent
+		// too. Ask again a few times before judging.
+		let { items, error } = await search();
+		for (let attempt = 0; attempt < 4 && !error && items.length < 8; attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			({ items, error } = await search());
+		}
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(8);
 		expect(items.find((i) => i.json.name === 'two-alpha.txt')?.json.container).toBe(two);

@@ -5,6 +5,7 @@ import * as apiCall from './actions/apiCall/ApiCall.resource';
 import * as blob from './actions/blob/Blob.resource';
 import * as container from './actions/container/Container.resource';
 import { route } from './actions/router';
+import { authenticationProperty } from './helpers/credentialChoices';
 import { testBlobStorageCredential } from './methods/credentialTest';
 import { searchBlobs, searchContainers } from './methods/listSearch';
 
@@ -72,28 +73,7 @@ export class AzureBlobStorage implements INodeType {
 			},
 		],
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{
-						name: 'Client Certificate (Entra ID Service Principal)',
-						value: 'clientCertificate',
-					},
-					{
-						name: 'Client Credentials (Entra ID Service Principal)',
-						value: 'clientCredentials',
-					},
-					{ name: 'Connection String', value: 'connectionString' },
-					{ name: 'Managed Identity (Azure VM, App Service, Container Apps)', value: 'managedIdentity' },
-					{ name: 'OAuth2 (Entra ID User Sign-In)', value: 'oAuth2' },
-					{ name: 'SAS (Shared Access Signature)', value: 'sas' },
-					{ name: 'Shared Key (Account Key)', value: 'sharedKey' },
-					{ name: 'Workload Identity (AKS, Federated)', value: 'workloadIdentity' },
-				],
-				default: 'sharedKey',
-			},
+			authenticationProperty,
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -498,7 +498,23 @@ async function runCli(args, { userFolder, env, customExtensionsDir } = {}) {
 function parseRawOutput(stdout) {
 	const match = /^\{\s*$/m.exec(stdout);
 	if (!match) throw new Error(`no JSON in n8n output:\n${stdout.slice(-2000)}`);
-	return JSON.parse(stdout.slice(match.index));
+	// n8n may also log after the JSON (a task runner shutting down), so the object ends where its
+	// braces balance, not at the end of the output.
+	let depth = 0;
+	let inString = false;
+	for (let i = match.index; i < stdout.length; i++) {
+		const c = stdout[i];
+		if (inString) {
+			if (c === '\\') i++;
+			else if (c === '"') inString = false;
+		} else if (c === '"') inString = true;
+		else if (c === '{' || c === '[') depth++;
+		else if (c === '}' || c === ']') {
+			depth--;
+			if (depth === 0) return JSON.parse(stdout.slice(match.index, i + 1));
+		}
+	}
+	throw new Error(`unterminated JSON in n8n output:\n${stdout.slice(-2000)}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,11 +20,12 @@ describe('Blob > Find by Tags', () => {
 	beforeAll(async () => {
 		one = await createContainer('tags-one');
 		two = await createContainer('tags-two');
-		await Promise.all([
-			...Array.from({ length: 7 }, (_, i) => putBlob(one, `alpha/${i}.txt`, 'x', { tags: { run: run_, project: 'alpha', stage: String(i) } })),
-			putBlob(one, 'beta.txt', 'x', { tags: { run: run_, project: 'beta' } }),
-			putBlob(two, 'two-alpha.txt', 'x', { tags: { run: run_, project: 'alpha', stage: '9' } }),
-		]);
+		// One after another: Azurite's tag index once missed a blob written in the same moment as
+		// others on a loaded machine (the account-wide search then found 7 of 8, also when narrowed
+		// to its container), which no retry of the search repaired.
+		for (let i = 0; i < 7; i++) await putBlob(one, `alpha/${i}.txt`, 'x', { tags: { run: run_, project: 'alpha', stage: String(i) } });
+		await putBlob(one, 'beta.txt', 'x', { tags: { run: run_, project: 'beta' } });
+		await putBlob(two, 'two-alpha.txt', 'x', { tags: { run: run_, project: 'alpha', stage: '9' } });
 	});
 	const find = (filter: string, extra: Record<string, unknown> = {}) =>
 		run({ resource: 'blob', operation: 'findByTags', scope: 'container', container: byName(one), filter, returnAll: true, ...extra });

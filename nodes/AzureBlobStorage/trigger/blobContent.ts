@@ -8,15 +8,13 @@
  * with its own event. Any other failure is an error.
  */
 import type { BlobClient } from '@azure/storage-blob';
-import type { IBinaryData, IBinaryKeyData } from 'n8n-workflow';
+import type { IBinaryKeyData } from 'n8n-workflow';
 import type { Readable } from 'stream';
 
-import { IN_MEMORY_BINARY_LIMIT } from '../actions/blob/download.operation';
-import { MiB } from '../transport/transfer';
+import type { BinaryHelpers } from '../helpers/binaryStore';
+import { binaryStoreRefusal } from '../helpers/binaryStore';
 
-export interface BinaryHelpers {
-	prepareBinaryData(data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData>;
-}
+export type { BinaryHelpers };
 
 export interface ContentRequest {
 	blobClient: BlobClient;
@@ -43,12 +41,6 @@ function statusOf(error: unknown): number | undefined {
 	return typeof status === 'number' ? status : undefined;
 }
 
-/** Whether n8n keeps binary data in memory (no id) rather than in a file or object store. */
-async function binaryDataIsInMemory(helpers: BinaryHelpers): Promise<boolean> {
-	const probe = await helpers.prepareBinaryData(Buffer.alloc(0), 'probe.bin');
-	return !probe.id;
-}
-
 export async function downloadContent(helpers: BinaryHelpers, request: ContentRequest): Promise<DownloadedContent> {
 	const { blobClient, blobName, etag, abortSignal } = request;
 	let response;
@@ -69,11 +61,10 @@ export async function downloadContent(helpers: BinaryHelpers, request: ContentRe
 	const stream = response.readableStreamBody as Readable | undefined;
 	if (!stream) throw new Error('Azure returned no body for the download');
 	const size = response.contentLength ?? 0;
-	if (size > IN_MEMORY_BINARY_LIMIT && (await binaryDataIsInMemory(helpers))) {
+	const refusal = await binaryStoreRefusal(helpers, size, 'The blob');
+	if (refusal) {
 		stream.destroy();
-		return {
-			skipped: `The blob is ${Math.round(size / MiB)} MiB, too large for n8n's in-memory binary data mode; set N8N_DEFAULT_BINARY_DATA_MODE=filesystem on the n8n server`,
-		};
+		return { skipped: `${refusal.message}. ${refusal.fix.replace(', or download a part with the Range options', '')}` };
 	}
 	const fileName = blobName.split('/').pop() || blobName;
 	const contentType = response.contentType || 'application/octet-stream';

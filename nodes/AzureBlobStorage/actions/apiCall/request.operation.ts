@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { binaryStoreRefusal, storedBinaryStream } from '../../helpers/binaryStore';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { assertNoSecret } from '../../helpers/locators';
@@ -18,8 +19,6 @@ import {
 import type { BlobStorageConnection } from '../../transport/client';
 import { InputError } from '../../transport/errors';
 import { redactSecrets } from '../../transport/redact';
-import { MiB } from '../../transport/transfer';
-import { IN_MEMORY_BINARY_LIMIT } from '../blob/download.operation';
 import { forOperation, nameValueOption, requestOptionFields } from '../common.descriptions';
 
 const BODY_METHODS: readonly ApiMethod[] = ['POST', 'PUT'];
@@ -260,17 +259,10 @@ async function readBody(ctx: IExecuteFunctions, itemIndex: number, method: ApiMe
 	}
 	const contentType = binary.mimeType || 'application/octet-stream';
 	if (binary.id) {
-		const metadata = await ctx.helpers.getBinaryMetadata(binary.id);
-		const stream = await ctx.helpers.getBinaryStream(binary.id, 1 * MiB);
-		return { body: stream, length: metadata.fileSize, contentType };
+		const stored = await storedBinaryStream(ctx, binary.id);
+		return { body: stored.stream, length: stored.size, contentType };
 	}
 	return { body: await ctx.helpers.getBinaryDataBuffer(itemIndex, property), contentType };
-}
-
-/** Whether n8n keeps binary data in memory (no id) rather than in a file or object store. */
-async function binaryDataIsInMemory(ctx: IExecuteFunctions): Promise<boolean> {
-	const probe = await ctx.helpers.prepareBinaryData(Buffer.alloc(0), 'probe.bin');
-	return !probe.id;
 }
 
 function cleanHeaders(headers: Record<string, string>, secrets: readonly string[]): IDataObject {
@@ -356,14 +348,10 @@ export async function execute(
 	const json: IDataObject = { statusCode: response.status, headers: responseHeaders, request };
 	if (!stream) return { json };
 	const size = Number(response.headers['content-length'] ?? 0);
-	if (size > IN_MEMORY_BINARY_LIMIT && (await binaryDataIsInMemory(this))) {
+	const refusal = await binaryStoreRefusal(this.helpers, size, 'The response');
+	if (refusal) {
 		(stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-		fail(
-			this,
-			itemIndex,
-			`The response is ${Math.round(size / MiB)} MiB, too large for n8n's in-memory binary data mode`,
-			'Set the environment variable N8N_DEFAULT_BINARY_DATA_MODE=filesystem on the n8n server (and restart it) so large files are kept on disk, or ask for a part with a Range header.',
-		);
+		fail(this, itemIndex, refusal.message, refusal.fix.replace('download a part with the Range options', 'ask for a part with a Range header'));
 	}
 	const fileName = requestedFileName || lastSegment(target) || 'response';
 	const mimeType = response.headers['content-type'] || 'application/octet-stream';

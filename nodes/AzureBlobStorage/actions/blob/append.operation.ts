@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { storedBinaryStream } from '../../helpers/binaryStore';
 import type { Readable } from 'stream';
 
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
@@ -92,7 +93,7 @@ async function readSource(ctx: IExecuteFunctions, itemIndex: number): Promise<Ap
 				: 'The input item has no binary data. Choose "Text" as Input Data, or put a node that produces a file before this one.',
 		});
 	}
-	if (binary.id) return { stream: await ctx.helpers.getBinaryStream(binary.id, 1 * MiB), mimeType: binary.mimeType };
+	if (binary.id) return { stream: (await storedBinaryStream(ctx, binary.id)).stream, mimeType: binary.mimeType };
 	return { buffer: await ctx.helpers.getBinaryDataBuffer(itemIndex, property), mimeType: binary.mimeType };
 }
 

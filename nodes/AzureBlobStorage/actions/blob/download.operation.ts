@@ -1,19 +1,16 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { binaryStoreRefusal } from '../../helpers/binaryStore';
 import { blobJson, publicUrl } from '../../helpers/format';
 import { assertNoSecret, getBlobTarget } from '../../helpers/locators';
 import { booleanValue, integerValue, readBinaryFieldName, readOptions, textValue } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
-import { downloadBlob, MiB, verifyingStream } from '../../transport/transfer';
+import { downloadBlob, verifyingStream } from '../../transport/transfer';
 import { blobLocator, containerLocator, forOperation, requestOptionFields } from '../common.descriptions';
 
-/**
- * n8n's in-memory binary mode keeps a file as one base64 string; V8 cannot hold a string for
- * much more than this many bytes of file.
- */
-export const IN_MEMORY_BINARY_LIMIT = 384 * MiB;
+export { IN_MEMORY_BINARY_LIMIT } from '../../helpers/binaryStore';
 
 export const description: INodeProperties[] = forOperation('blob', 'download', [
 	containerLocator,
@@ -69,12 +66,6 @@ export const description: INodeProperties[] = forOperation('blob', 'download', [
 	},
 ]);
 
-/** Whether n8n keeps binary data in memory (no id) rather than in a file or object store. */
-async function binaryDataIsInMemory(ctx: IExecuteFunctions): Promise<boolean> {
-	const probe = await ctx.helpers.prepareBinaryData(Buffer.alloc(0), 'probe.bin');
-	return !probe.id;
-}
-
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, connection: BlobStorageConnection, signal: AbortSignal) {
@@ -100,17 +91,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	});
 
 	const size = response.contentLength ?? 0;
-	if (size > IN_MEMORY_BINARY_LIMIT && (await binaryDataIsInMemory(this))) {
+	const refusal = await binaryStoreRefusal(this.helpers, size, `Blob "${blobName}"`);
+	if (refusal) {
 		body.destroy();
-		throw new NodeOperationError(
-			this.getNode(),
-			`Blob "${blobName}" is ${Math.round(size / MiB)} MiB, too large for n8n's in-memory binary data mode`,
-			{
-				itemIndex,
-				description:
-					'Set the environment variable N8N_DEFAULT_BINARY_DATA_MODE=filesystem on the n8n server (and restart it) so large files are kept on disk, or download a part with the Range options.',
-			},
-		);
+		throw new NodeOperationError(this.getNode(), refusal.message, { itemIndex, description: refusal.fix });
 	}
 
 	// A whole-blob download is checked against the blob's Content-MD5 (when it has one); a part

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { storedBinaryStream } from '../../helpers/binaryStore';
 import { blobJson, publicUrl } from '../../helpers/format';
 import type { IfBlobExists } from '../../helpers/existingBlob';
 import { existingBlob, readIfMatch, writeConditions } from '../../helpers/existingBlob';
@@ -12,7 +13,7 @@ import { choiceValue, integerValue, readBinaryFieldName, readChoice, readOptions
 import { headerValueProblem } from '../../helpers/validation';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
-import { azureFailureError } from '../../transport/errors';
+import { azureFailureError, describeRestError } from '../../transport/errors';
 import type { UploadSource } from '../../transport/transfer';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MiB, uploadBlob } from '../../transport/transfer';
 import {
@@ -169,12 +170,11 @@ async function readSource(
 		});
 	}
 	if (binary.id) {
-		const metadata = await ctx.helpers.getBinaryMetadata(binary.id);
-		const stream = await ctx.helpers.getBinaryStream(binary.id, 1 * MiB);
+		const stored = await storedBinaryStream(ctx, binary.id);
 		return {
-			source: { stream, size: metadata.fileSize },
-			fileName: binary.fileName ?? metadata.fileName,
-			mimeType: binary.mimeType ?? metadata.mimeType,
+			source: { stream: stored.stream, size: stored.size },
+			fileName: binary.fileName ?? stored.fileName,
+			mimeType: binary.mimeType ?? stored.mimeType,
 		};
 	}
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
@@ -282,14 +282,22 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	}
 }
 
+/** Content up to this size is sent without asking first whether the blob exists. */
+const SEND_WITHOUT_ASKING = 1024 * 1024;
+
+function sourceSize(source: UploadSource): number {
+	return source.buffer?.length ?? source.size ?? Number.POSITIVE_INFINITY;
+}
+
 async function uploadSource(ctx: IExecuteFunctions, itemIndex: number, source: UploadSource, settings: UploadSettings) {
 	const { container, blobName, ifExists, signal } = settings;
 	const blockBlob = containerClient(settings.connection, container).getBlockBlobClient(blobName);
 	const url = publicUrl(blockBlob.url);
 
-	if (ifExists !== 'overwrite') {
-		// Saves sending the bytes when the answer is already known; the write itself stays
-		// conditional (If-None-Match: *) for the case where the blob appears meanwhile.
+	if (ifExists !== 'overwrite' && !(sourceSize(source) <= SEND_WITHOUT_ASKING)) {
+		// Saves sending the bytes of a large file when the answer is already known; the write
+		// itself stays conditional (If-None-Match: *) for the case where the blob appears
+		// meanwhile. Small content goes straight up with that condition: one request, not two.
 		const existing = await existingBlob(blockBlob, signal);
 		if (existing) {
 			if (ifExists === 'skip') return { ...blobJson(container, blobName, url, existing), skipped: true };
@@ -331,10 +339,18 @@ async function uploadSource(ctx: IExecuteFunctions, itemIndex: number, source: U
 		if (ifExists === 'skip') json.skipped = false;
 		return json;
 	} catch (error) {
-		const status = (error as { statusCode?: number; cause?: { statusCode?: number } }).statusCode;
+		const status = (error as { statusCode?: number }).statusCode;
 		if (ifExists === 'skip' && (status === 409 || status === 412)) {
 			const existing = await blockBlob.getProperties({ abortSignal: signal });
 			return { ...blobJson(container, blobName, url, existing), skipped: true };
+		}
+		if (ifExists === 'fail' && !settings.ifMatch && (status === 409 || status === 412)) {
+			// Refused by If-None-Match: * — the blob exists (Azure says 409, some emulators 412).
+			throw azureFailureError(
+				ctx.getNode(),
+				{ code: 'BlobAlreadyExists', statusCode: 409, container, blob: blobName, requestId: describeRestError(error as Parameters<typeof describeRestError>[0]).requestId },
+				{ itemIndex },
+			);
 		}
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it, knowing the item's deadline
 		throw error;

@@ -7,7 +7,7 @@ import * as container from './actions/container/Container.resource';
 import { route } from './actions/router';
 import { authenticationProperty } from './helpers/credentialChoices';
 import { testBlobStorageCredential } from './methods/credentialTest';
-import { searchBlobs, searchContainers } from './methods/listSearch';
+import { searchBlobs, searchContainers, searchSourceBlobs } from './methods/listSearch';
 
 export class AzureBlobStorage implements INodeType {
 	description: INodeTypeDescription = {
@@ -93,7 +93,7 @@ export class AzureBlobStorage implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchContainers, searchBlobs },
+		listSearch: { searchContainers, searchBlobs, searchSourceBlobs },
 		credentialTest: { azureBlobStorageCredentialTest: testBlobStorageCredential },
 	};
 

@@ -7,7 +7,7 @@ import { loadOptionsContext } from '../helpers/engine';
 import { containerSasUrl, credentialCases, sdk, uniqueContainerName, using } from '../helpers/fixtures';
 import { byList } from '../helpers/params';
 
-const { searchContainers, searchBlobs } = new AzureBlobStorage().methods.listSearch;
+const { searchContainers, searchBlobs, searchSourceBlobs } = new AzureBlobStorage().methods.listSearch;
 const { credentials, authentication } = using(credentialCases()[0]);
 
 describe('container and blob pickers', () => {
@@ -53,6 +53,29 @@ describe('container and blob pickers', () => {
 			'parameters.blob',
 		);
 		expect(await searchBlobs.call(context)).toEqual({ results: [] });
+	});
+
+	it("Copy's Source Blob picker lists the Source Container's blobs, not the destination's", async () => {
+		const context = loadOptionsContext(
+			{
+				credentials,
+				parameters: {
+					authentication,
+					resource: 'blob',
+					operation: 'copy',
+					source: 'account',
+					sourceContainer: byList(containers[0]),
+					container: byList(containers[2]),
+				},
+			},
+			'parameters.sourceBlob',
+		);
+		expect((await searchSourceBlobs.call(context, 'read')).results).toEqual([{ name: 'readme.md', value: 'readme.md' }]);
+		const destination = loadOptionsContext(
+			{ credentials, parameters: { authentication, resource: 'blob', operation: 'copy', sourceContainer: byList(containers[0]), container: byList(containers[2]) } },
+			'parameters.blob',
+		);
+		expect((await searchBlobs.call(destination, 'read')).results).toEqual([]);
 	});
 
 	it('offers only its own container for a container SAS', async () => {

@@ -40,17 +40,19 @@ export async function searchContainers(
 	}
 }
 
-export async function searchBlobs(
-	this: ILoadOptionsFunctions,
+/** The blobs of the container chosen in `containerField`: one page, filtered by prefix. */
+async function blobsIn(
+	ctx: ILoadOptionsFunctions,
+	containerField: string,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const locator = this.getCurrentNodeParameter('container') as INodeParameterResourceLocator | string | undefined;
+	const locator = ctx.getCurrentNodeParameter(containerField) as INodeParameterResourceLocator | string | undefined;
 	const value = typeof locator === 'string' ? locator : locator?.value;
 	const container = typeof value === 'string' ? value : '';
 	// Nothing to list until a valid container is chosen (an expression may still be unresolved).
 	if (!container || containerNameProblem(container)) return { results: [] };
-	const connection = await connectForPicker(this);
+	const connection = await connectForPicker(ctx);
 	try {
 		const page = await containerClient(connection, container)
 			.listBlobsFlat({ prefix: filter || undefined })
@@ -62,6 +64,16 @@ export async function searchBlobs(
 			paginationToken: page.value.continuationToken || undefined,
 		};
 	} catch (error) {
-		throw toNodeError(this.getNode(), error, { secrets: connection.secrets });
+		throw toNodeError(ctx.getNode(), error, { secrets: connection.secrets });
 	}
+}
+
+/** The blob field's picker: blobs of the Container field's container. */
+export async function searchBlobs(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	return await blobsIn(this, 'container', filter, paginationToken);
+}
+
+/** Copy's Source Blob picker: blobs of the Source Container field's container. */
+export async function searchSourceBlobs(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	return await blobsIn(this, 'sourceContainer', filter, paginationToken);
 }

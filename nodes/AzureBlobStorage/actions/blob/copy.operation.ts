@@ -56,9 +56,10 @@ export const description: INodeProperties[] = forOperation('blob', 'copy', [
 		...blobLocator,
 		displayName: 'Source Blob',
 		name: 'sourceBlob',
-		default: { mode: 'name', value: '' },
 		description: 'The blob to copy, with any folder prefix, e.g. reports/2024/jan.csv',
-		modes: (blobLocator.modes ?? []).filter((mode) => mode.name !== 'list'),
+		modes: (blobLocator.modes ?? []).map((mode) =>
+			mode.name === 'list' ? { ...mode, typeOptions: { ...mode.typeOptions, searchListMethod: 'searchSourceBlobs' } } : mode,
+		),
 		displayOptions: { show: { source: ['account'] } },
 	},
 	{

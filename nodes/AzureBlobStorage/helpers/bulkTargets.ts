@@ -8,7 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { BatchOutcome, BatchTarget } from '../transport/blobBatch';
 import type { BlobStorageConnection } from '../transport/client';
 import { containerClient } from '../transport/client';
-import { toNodeError } from '../transport/errors';
+import { errorItemJson, toNodeError } from '../transport/errors';
 import { assertBlobName, assertNoSecret, getContainerName } from './locators';
 import { readChoice, textValue } from './params';
 
@@ -52,6 +52,18 @@ export interface BulkTargets {
 	groups: AsyncIterable<BatchTarget[]>;
 	/** Items whose container or blob name was refused before any request: their own outcome. */
 	refused: Array<{ itemIndex: number; container?: string; name?: string; reason: string }>;
+	/**
+	 * After the run: an item saying the listing broke off, when it failed after some pages had
+	 * already been acted on (the outcomes so far are kept and reported; nothing is lost silently).
+	 * A listing that fails before its first page is an error of the whole run instead.
+	 */
+	listingStopped: (past: string) => INodeExecutionData | undefined;
+}
+
+interface ListingState {
+	listed: number;
+	last?: string;
+	error?: unknown;
 }
 
 /** The prefix (item 0), checked. `required`: an empty prefix (the whole container) is refused. */
@@ -71,11 +83,53 @@ export function readSelection(ctx: IExecuteFunctions): BulkSelection {
 }
 
 /** Every blob under the prefix, a page (up to 5,000) at a time, paired with input item 0. */
-async function* listed(connection: BlobStorageConnection, container: string, prefix: string, signal: AbortSignal): AsyncIterable<BatchTarget[]> {
-	const pages = containerClient(connection, container).listBlobsFlat({ prefix, abortSignal: signal }).byPage({ maxPageSize: 5000 });
-	for await (const page of pages) {
-		yield page.segment.blobItems.map((blob) => ({ container, name: blob.name, itemIndex: 0 }));
+async function* listed(
+	connection: BlobStorageConnection,
+	container: string,
+	prefix: string,
+	signal: AbortSignal,
+	state: ListingState,
+): AsyncIterable<BatchTarget[]> {
+	const pages = containerClient(connection, container).listBlobsFlat({ prefix, abortSignal: signal }).byPage({ maxPageSize: LIST_PAGE_SIZE });
+	try {
+		for await (const page of pages) {
+			const items = page.segment.blobItems;
+			state.listed += items.length;
+			if (items.length) state.last = items[items.length - 1].name;
+			yield items.map((blob) => ({ container, name: blob.name, itemIndex: 0 }));
+		}
+	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
+		if (state.listed === 0 || signal.aborted) throw error;
+		state.error = error;
 	}
+}
+
+/** Blobs per listing page: Azure's maximum. */
+const LIST_PAGE_SIZE = 5000;
+
+function listingStoppedItem(
+	ctx: IExecuteFunctions,
+	connection: BlobStorageConnection,
+	state: ListingState,
+	container: string,
+	prefix: string,
+	past: string,
+): INodeExecutionData | undefined {
+	if (state.error === undefined) return undefined;
+	const failure = errorItemJson(toNodeError(ctx.getNode(), state.error, { secrets: connection.secrets, sas: connection.sas }));
+	const json: IDataObject = {
+		container,
+		prefix,
+		outcome: 'failed',
+		error:
+			`Listing the blobs under "${prefix}" broke off after ${state.listed.toLocaleString('en-US')} blobs: ${String(failure.error)}. ` +
+			`The blobs listed up to "${state.last ?? ''}" are reported above; blobs after it were not ${past}. Run the node again to go on.`,
+		listedBlobs: state.listed,
+	};
+	if (failure.code !== undefined) json.code = failure.code;
+	if (failure.httpCode !== undefined) json.httpCode = failure.httpCode;
+	return { json, pairedItem: { item: 0 } };
 }
 
 async function* once(targets: BatchTarget[]): AsyncIterable<BatchTarget[]> {
@@ -91,7 +145,13 @@ export function bulkTargets(
 	prefix: string,
 ): BulkTargets {
 	if (selection === 'prefix') {
-		return { groups: listed(connection, getContainerName(ctx, 0, connection), prefix, signal), refused: [] };
+		const container = getContainerName(ctx, 0, connection);
+		const state: ListingState = { listed: 0 };
+		return {
+			groups: listed(connection, container, prefix, signal, state),
+			refused: [],
+			listingStopped: (past) => listingStoppedItem(ctx, connection, state, container, prefix, past),
+		};
 	}
 	const targets: BatchTarget[] = [];
 	const refused: BulkTargets['refused'] = [];
@@ -108,7 +168,7 @@ export function bulkTargets(
 			refused.push({ itemIndex, container, reason: toNodeError(ctx.getNode(), error, { itemIndex, secrets: connection.secrets }).message });
 		}
 	}
-	return { groups: once(targets), refused };
+	return { groups: once(targets), refused, listingStopped: () => undefined };
 }
 
 /** One output item for one blob's outcome, paired with the input item that named it. */
@@ -148,6 +208,12 @@ export function sortOutcomes(items: INodeExecutionData[]): INodeExecutionData[] 
 		const [x, y] = [String(a.json.name ?? ''), String(b.json.name ?? '')];
 		return x < y ? -1 : x > y ? 1 : 0;
 	});
+}
+
+/** The outcomes, then the item saying the listing broke off, when it did. */
+export function withListingStop(items: INodeExecutionData[], stopped: INodeExecutionData | undefined): INodeExecutionData[] {
+	if (stopped) items.push(stopped);
+	return items;
 }
 
 export const batchesInFlightOption: INodeProperties = {

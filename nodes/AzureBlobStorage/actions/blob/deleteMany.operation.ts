@@ -10,6 +10,7 @@ import {
 	readSelection,
 	refusedItem,
 	sortOutcomes,
+	withListingStop,
 } from '../../helpers/bulkTargets';
 import { booleanValue, integerValue, readOptions } from '../../helpers/params';
 import { batchFailureReason, runInBatches } from '../../transport/blobBatch';
@@ -52,7 +53,7 @@ export async function executeBatch(
 	const dryRun = booleanValue(this, options.dryRun, 0, 'Dry Run', false);
 	const inFlight = integerValue(this, options.batchesInFlight, 0, 'Batches in Flight', { min: 1, max: 16 }, 4);
 	const prefix = selection === 'prefix' ? readPrefix(this, connection, true, 'delete') : '';
-	const { groups, refused } = bulkTargets(this, itemIndexes, connection, signal, selection, prefix);
+	const { groups, refused, listingStopped } = bulkTargets(this, itemIndexes, connection, signal, selection, prefix);
 
 	const output: INodeExecutionData[] = refused.map(refusedItem);
 	if (dryRun) {
@@ -61,7 +62,7 @@ export async function executeBatch(
 				output.push({ json: { name: target.name, container: target.container, outcome: 'would be deleted', dryRun: true }, pairedItem: { item: target.itemIndex } });
 			}
 		}
-		return sortOutcomes(output);
+		return withListingStop(sortOutcomes(output), listingStopped('listed'));
 	}
 	await runInBatches(connection, groups, { kind: 'delete', deleteSnapshots }, {
 		inFlight,
@@ -69,5 +70,5 @@ export async function executeBatch(
 		failureReason: batchFailureReason(this.getNode(), connection),
 		onOutcomes: (outcomes) => output.push(...outcomes.map((outcome) => outcomeItem(outcome, { outcome: 'deleted' }))),
 	});
-	return sortOutcomes(output);
+	return withListingStop(sortOutcomes(output), listingStopped('deleted'));
 }

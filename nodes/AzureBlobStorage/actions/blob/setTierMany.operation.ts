@@ -11,6 +11,7 @@ import {
 	readSelection,
 	refusedItem,
 	sortOutcomes,
+	withListingStop,
 } from '../../helpers/bulkTargets';
 import { booleanValue, choiceValue, integerValue, readChoice, readOptions } from '../../helpers/params';
 import { batchFailureReason, runInBatches } from '../../transport/blobBatch';
@@ -62,7 +63,7 @@ export async function executeBatch(
 	const rehydratePriority =
 		options.rehydratePriority === undefined ? undefined : choiceValue(this, options.rehydratePriority, 0, 'Rehydrate Priority', ['High', 'Standard'], 'Standard');
 	const prefix = selection === 'prefix' ? readPrefix(this, connection, false, 'change the tier of') : '';
-	const { groups, refused } = bulkTargets(this, itemIndexes, connection, signal, selection, prefix);
+	const { groups, refused, listingStopped } = bulkTargets(this, itemIndexes, connection, signal, selection, prefix);
 
 	const output: INodeExecutionData[] = refused.map(refusedItem);
 	if (dryRun) {
@@ -71,7 +72,7 @@ export async function executeBatch(
 				output.push({ json: { name: target.name, container: target.container, outcome: `would be set to ${tier}`, dryRun: true }, pairedItem: { item: target.itemIndex } });
 			}
 		}
-		return sortOutcomes(output);
+		return withListingStop(sortOutcomes(output), listingStopped('listed'));
 	}
 	await runInBatches(connection, groups, { kind: 'setTier', tier: tier as AccessTier, rehydratePriority }, {
 		inFlight,
@@ -79,5 +80,5 @@ export async function executeBatch(
 		failureReason: batchFailureReason(this.getNode(), connection),
 		onOutcomes: (outcomes) => output.push(...outcomes.map((outcome) => outcomeItem(outcome, { outcome: 'tier set', extra: { accessTier: tier } }))),
 	});
-	return sortOutcomes(output);
+	return withListingStop(sortOutcomes(output), listingStopped('changed'));
 }

@@ -12,7 +12,8 @@
  * keep-alive). Azurite on loopback answers in well under a millisecond and shares the two cores
  * with the client, so the same configurations run once more through a proxy that adds a network
  * round trip (BENCH_SCALE_LATENCY_MS, default 10 ms, about what a storage account in the same
- * Azure region costs): that is where items in flight pay off. Last, a listing of a large
+ * Azure region costs): that is where items in flight pay off; there also Delete Many (Blob Batch)
+ * on as many blobs, against one request per blob. Last, a listing of a large
  * container (100,000 blobs) through the node with Return All: time, and memory growth of the
  * process while n8n holds the output items.
  *
@@ -124,7 +125,7 @@ function countingProxy(targetPort, delayMs = 0) {
 	});
 }
 
-async function createManyBlobs(endpoint, container, count) {
+async function createManyBlobs(endpoint, container, count, prefix = 'big') {
 	const { BlobServiceClient, StorageSharedKeyCredential } = require('@azure/storage-blob');
 	const client = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(ACCOUNT, KEY)).getContainerClient(container);
 	await client.createIfNotExists();
@@ -134,7 +135,7 @@ async function createManyBlobs(endpoint, container, count) {
 	const worker = async () => {
 		while (next < count) {
 			const i = next++;
-			await client.getBlockBlobClient(`big/${String(i).padStart(6, '0')}.txt`).upload(body, 1);
+			await client.getBlockBlobClient(`${prefix}/${String(i).padStart(6, '0')}.txt`).upload(body, 1);
 			if (i > 0 && i % 20000 === 0) log(`  ${i} created (${fmt((Date.now() - started) / 1000)} s)`);
 		}
 	};
@@ -202,6 +203,7 @@ async function scaleBench({ endpoint, workDir }) {
 
 	// The same configurations with a network round trip added.
 	const latency = [];
+	let bulk;
 	if (settings.latencyMs > 0) {
 		const proxy = await countingProxy(azurePort, settings.latencyMs);
 		const proxied = `http://127.0.0.1:${proxy.port}/${ACCOUNT}`;
@@ -215,6 +217,17 @@ async function scaleBench({ endpoint, workDir }) {
 				log(`${approach} ${parallel} in flight: ${PHASES.map((p) => `${p} ${fmt(settings.files / result[p].seconds)}/s`).join(', ')}`);
 				latency.push({ approach, parallel, ...result });
 			}
+		}
+		// Delete Many (Blob Batch, 256 per request) on as many blobs, created beforehand straight
+		// into Azurite: against one request per blob above (the delete phase).
+		{
+			const prefix = 'lat-bulk';
+			await createManyBlobs(endpoint, container, settings.files, prefix);
+			const userFolder = fs.mkdtempSync(path.join(workDir, 'scale-user-'));
+			const result = await runScaleCase({ ...common, endpoint: proxied, approach: 'node', task: 'delete-many', prefix, userFolder });
+			fs.rmSync(userFolder, { recursive: true, force: true });
+			log(`node Delete Many (Blob Batch): ${fmt(settings.files / result.deleteMany.seconds)}/s`);
+			bulk = result.deleteMany;
 		}
 		await proxy.close();
 	}
@@ -237,7 +250,7 @@ async function scaleBench({ endpoint, workDir }) {
 	}
 	fs.rmSync(sourceDir, { recursive: true, force: true });
 	log(`done in ${fmt((Date.now() - started) / 1000)} s`);
-	return { settings: { ...settings }, results, latency, overwrite, connections, listing };
+	return { settings: { ...settings }, results, latency, bulk, overwrite, connections, listing };
 }
 
 /** The rate table and the ratio table for one set of runs. */
@@ -273,7 +286,7 @@ function rateTables(s, results, heading) {
 	return lines;
 }
 
-function scaleTable({ settings: s, results, latency, overwrite, connections, listing }) {
+function scaleTable({ settings: s, results, latency, bulk, overwrite, connections, listing }) {
 	const top = Math.max(...s.parallel);
 	const lines = [];
 	lines.push(`${s.files} files of ${s.fileKiB} KiB per configuration, each configuration in its own process; list = one item in, ${s.files} out. ` +
@@ -286,10 +299,20 @@ function scaleTable({ settings: s, results, latency, overwrite, connections, lis
 	}
 	lines.push('');
 	lines.push(`Targets (issue 13, shown not asserted): Parallel Items ${top} at least 5x the sequential rate, and within 1.3x of the SDK.`);
+	if (bulk && latency?.length) {
+		const del = (parallel) => latency.find((r) => r.approach === 'node' && r.parallel === parallel);
+		const perBlob = (parallel) => s.files / del(parallel).delete.seconds;
+		const bulkRate = s.files / bulk.seconds;
+		lines.push('');
+		lines.push(`Delete Many (Blob Batch, 256 blobs per request, 4 batches in flight) of ${s.files} blobs by prefix, with the same ${s.latencyMs} ms round trip: ` +
+			`${fmt(bulkRate)} blobs/s, ${fmt(bulkRate / perBlob(1), 1)}x the node's one-request-per-blob delete above (Parallel Items 1), ` +
+			`${fmt(bulkRate / perBlob(top), 1)}x with Parallel Items ${top}; ${Math.ceil(s.files / 256)} batch requests instead of ${s.files}; ` +
+			`client CPU ${fmt((bulk.cpuSeconds * 1000) / s.files, 2)} ms per blob.`);
+	}
 	if (overwrite) {
 		lines.push('');
-		lines.push(`Upload with If Blob Exists = Fail (the default, above) sends a HEAD before each upload; with Overwrite (no HEAD), ` +
-			`Parallel Items ${overwrite.parallel}: ${fmt(s.files / overwrite.seconds)} items/s.`);
+		lines.push(`Upload with If Blob Exists = Fail (the default, above) sends files up to 1 MiB in one request with If-None-Match: *; ` +
+			`with Overwrite, Parallel Items ${overwrite.parallel}: ${fmt(s.files / overwrite.seconds)} items/s.`);
 	}
 	if (connections.length) {
 		lines.push('');
@@ -491,9 +514,38 @@ async function listLarge(spec) {
 	return result;
 }
 
+/** The node's Delete Many by prefix over spec.files blobs created beforehand. */
+async function nodeDeleteMany(spec) {
+	const engine = require('./engine');
+	await engine.useFilesystemBinaryMode();
+	const credentials = { azureBlobStorageSharedKeyApi: { accountName: spec.account, accountKey: spec.key, cloud: 'custom', endpoint: spec.endpoint } };
+	await settle();
+	const result = await timed(() =>
+		engine.runNode({
+			credentials,
+			parameters: {
+				authentication: 'sharedKey',
+				resource: 'blob',
+				operation: 'deleteMany',
+				container: byName(spec.container),
+				selection: 'prefix',
+				prefix: `${spec.prefix}/`,
+				// Azurite answers a batch only after all its deletes, one by one.
+				options: { requestTimeout: 600 },
+			},
+		}),
+	);
+	const { items, error } = result.value;
+	if (error) throw new Error(`node deleteMany failed: ${error.message}`);
+	const deleted = items.filter((item) => item.json.outcome === 'deleted').length;
+	if (deleted !== spec.files) throw new Error(`node deleteMany deleted ${deleted} of ${spec.files}: ${JSON.stringify(items.find((i) => i.json.outcome !== 'deleted')?.json)}`);
+	return { deleteMany: { seconds: result.seconds, cpuSeconds: result.cpuSeconds } };
+}
+
 async function caseMain(spec) {
 	let result;
 	if (spec.task === 'list-large') result = await listLarge(spec);
+	else if (spec.task === 'delete-many') result = await nodeDeleteMany(spec);
 	else if (spec.approach === 'node') result = await nodePhases(spec, spec.task === 'upload-only');
 	else result = await sdkPhases(spec, spec.task === 'upload-only');
 	process.stdout.write(`\nSCALE_RESULT ${JSON.stringify(result)}\n`);

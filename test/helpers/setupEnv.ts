@@ -5,5 +5,6 @@ import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-user-'));
+// Inside the run's temp folder (removed by globalTeardown) when jest's globalSetup made one.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(process.env.N8N_TEST_TMP ?? tmpdir(), 'n8n-user-'));
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';

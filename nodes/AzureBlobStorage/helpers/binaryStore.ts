@@ -84,10 +84,24 @@ export async function binaryStoreRefusal(helpers: BinaryHelpers, size: number, w
  * A file from n8n's binary store as a stream, read in pieces no larger than the file: a file
  * stream allocates a whole read buffer per read, and 1 MiB buffers for 4 KiB files made garbage
  * collection most of the CPU time of a run over many small files.
+ *
+ * `sizeHint`: the size the item says the file has (`bytes`), good enough to choose read and block
+ * sizes, which saves reading the store's metadata file per item. Where the size must be exact
+ * (a Content-Length), leave it out and the store is asked.
  */
-export async function storedBinaryStream(ctx: IExecuteFunctions, id: string): Promise<{ stream: Readable; size?: number; fileName?: string; mimeType?: string }> {
-	const metadata = await ctx.helpers.getBinaryMetadata(id);
-	const size = typeof metadata.fileSize === 'number' && Number.isSafeInteger(metadata.fileSize) && metadata.fileSize >= 0 ? metadata.fileSize : undefined;
+export async function storedBinaryStream(
+	ctx: IExecuteFunctions,
+	id: string,
+	sizeHint?: unknown,
+): Promise<{ stream: Readable; size?: number; fileName?: string; mimeType?: string }> {
+	const known = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined);
+	let size = known(sizeHint);
+	let metadata: { fileName?: string; mimeType?: string } = {};
+	if (size === undefined) {
+		const stored = await ctx.helpers.getBinaryMetadata(id);
+		size = known(stored.fileSize);
+		metadata = stored;
+	}
 	const chunkSize = Math.min(MiB, Math.max(16 * 1024, (size ?? MiB) + 1));
 	const stream = await ctx.helpers.getBinaryStream(id, chunkSize);
 	return { stream, size, fileName: metadata.fileName, mimeType: metadata.mimeType };

@@ -141,8 +141,11 @@ async function preferPort(port) {
 	return (await isPortFree(port)) ? port : 0;
 }
 
-/** A self-signed certificate for 127.0.0.1 / localhost (openssl), written to dir. */
-async function createSelfSignedCertificate(dir) {
+/**
+ * A self-signed certificate for 127.0.0.1 / localhost (openssl), written to dir; `dnsNames` adds
+ * more names (e.g. an account host name such as devstoreaccount1.blob.localhost).
+ */
+async function createSelfSignedCertificate(dir, { dnsNames = [] } = {}) {
 	fs.mkdirSync(dir, { recursive: true });
 	const cert = path.join(dir, 'cert.pem');
 	const key = path.join(dir, 'key.pem');
@@ -151,7 +154,7 @@ async function createSelfSignedCertificate(dir) {
 			'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650',
 			'-keyout', key, '-out', cert,
 			'-subj', '/CN=127.0.0.1',
-			'-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+			'-addext', ['subjectAltName=IP:127.0.0.1', 'DNS:localhost', ...dnsNames.map((name) => `DNS:${name}`)].join(','),
 		]);
 	}
 	return { cert, key };

@@ -30,6 +30,8 @@
  *       Runs the n8n CLI (e.g. ['import:workflow', '--input=f.json'],
  *       ['execute', '--id=ID', '--rawOutput']) with the same env and Node 24 binary. Pass the same
  *       customExtensionsDir as the server, or the CLI will not know the custom node types.
+ *   cliInvocation(args, { userFolder, customExtensionsDir?, env? }) -> Promise<{ command, args, cwd, env }>
+ *       What runCli would run, for callers that start (and measure) the process themselves.
  *   parseRawOutput(stdout) -> the run object printed by `execute --rawOutput` (log lines skipped).
  *   n8nEnv({ runtime, userFolder, port?, brokerPort?, customExtensionsDir?, env? }) -> the env used.
  *   OWNER — the fixed local dev owner account { email, password, firstName, lastName }.
@@ -481,13 +483,25 @@ async function startN8n({ userFolder, port, customExtensionsDir, env, timeoutMs 
  * @returns {Promise<{ code: number, stdout: string, stderr: string }>}
  */
 async function runCli(args, { userFolder, env, customExtensionsDir } = {}) {
+	const { command, args: commandArgs, cwd, env: fullEnv } = await cliInvocation(args, { userFolder, env, customExtensionsDir });
+	return runCaptured(command, commandArgs, { cwd, env: fullEnv });
+}
+
+/**
+ * What runCli runs, without running it: { command, args, cwd, env } for `n8n <args>` under Node 24
+ * with its own free task-broker port. For callers that start the process themselves (e.g. the
+ * benchmark, which runs it under a measuring wrapper).
+ */
+async function cliInvocation(args, { userFolder, env, customExtensionsDir } = {}) {
 	if (!userFolder) throw new Error('runCli needs a userFolder');
 	const runtime = await ensureRuntime();
 	const brokerPort = await freePort();
-	return runCaptured(runtime.nodeBin, [runtime.n8nBin, ...args], {
+	return {
+		command: runtime.nodeBin,
+		args: [runtime.n8nBin, ...args],
 		cwd: userFolder,
 		env: n8nEnv({ runtime, userFolder: path.resolve(userFolder), brokerPort, customExtensionsDir, env }),
-	});
+	};
 }
 
 /**
@@ -537,6 +551,7 @@ module.exports = {
 	startN8n,
 	restRequest,
 	runCli,
+	cliInvocation,
 	parseRawOutput,
 	n8nEnv,
 	freePort,

@@ -34,7 +34,7 @@
  *   BENCH_N8N_LIST=10000          blobs to list (0 skips listing)
  *   BENCH_N8N_REPEAT=1            rounds; with more, each figure is the median
  *   BENCH_BLOCK_MIB=8, BENCH_PARALLEL=4   block size and parallel blocks for (a) and (c)
- *   BENCH_QUICK=1                 64 MiB and 1,000 blobs (a few minutes)
+ *   BENCH_QUICK=1                 64 MiB and 1,000 blobs (a few minutes); report to stdout only
  *   BENCH_N8N_OUT=bench/N8N-RESULTS.md    where the markdown report goes ('' = stdout only)
  * Needs the built package (npm run build; `npm run bench:n8n` does it), python3 and openssl.
  * n8n 2.41.1 + Node 24 come from scripts/n8n-runtime.js (installed once into ~/.cache).
@@ -135,7 +135,8 @@ const settings = {
 	repeat: Math.max(1, Number(process.env.BENCH_N8N_REPEAT || 1)),
 	blockMiB: Number(process.env.BENCH_BLOCK_MIB || 8),
 	parallel: Number(process.env.BENCH_PARALLEL || 4),
-	out: process.env.BENCH_N8N_OUT ?? path.join(__dirname, 'N8N-RESULTS.md'),
+	// A quick run does not replace the full results unless asked to (BENCH_N8N_OUT=file).
+	out: process.env.BENCH_N8N_OUT ?? (quick ? '' : path.join(__dirname, 'N8N-RESULTS.md')),
 };
 
 const APPROACHES = ['node', 'builtin', 'sdk'];

@@ -13,6 +13,11 @@
  * the source file stored in it), a GC runs and the resident set size is taken as the idle
  * baseline; during the operation RSS is sampled every 20 ms; the result is the peak minus the
  * baseline.
+ *
+ * CPU: user + system seconds of this process during the operation, and the garbage collector's
+ * share of it (pauses seen by a PerformanceObserver). With BENCH_CPU_PROFILE=DIR the operation
+ * alone (not the set-up) is profiled with the inspector and written to DIR/<approach>-<task>.cpuprofile.
+ * spec.integrity: the node's upload "Integrity Check" (default: the node's default).
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -42,8 +47,37 @@ async function idleBaseline() {
 	return process.memoryUsage().rss;
 }
 
+/** Starts the inspector's CPU profiler when BENCH_CPU_PROFILE names a folder; resolves a stop function. */
+async function startProfile() {
+	const dir = process.env.BENCH_CPU_PROFILE;
+	if (!dir) return async () => undefined;
+	const inspector = require('node:inspector');
+	const session = new inspector.Session();
+	session.connect();
+	const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+	await post('Profiler.enable');
+	await post('Profiler.setSamplingInterval', { interval: 500 });
+	await post('Profiler.start');
+	return async () => {
+		const { profile } = await post('Profiler.stop');
+		fs.mkdirSync(dir, { recursive: true });
+		fs.writeFileSync(path.join(dir, `${spec.approach}-${spec.task}.cpuprofile`), JSON.stringify(profile));
+		session.disconnect();
+	};
+}
+
 async function measure(operation) {
+	const { PerformanceObserver } = require('node:perf_hooks');
 	const baseline = await idleBaseline();
+	const gc = { count: 0, ms: 0 };
+	const observer = new PerformanceObserver((list) => {
+		for (const entry of list.getEntries()) {
+			gc.count += 1;
+			gc.ms += entry.duration;
+		}
+	});
+	observer.observe({ entryTypes: ['gc'] });
+	const stopProfile = await startProfile();
 	const memory = sampler();
 	const cpuBefore = process.cpuUsage();
 	const started = process.hrtime.bigint();
@@ -51,10 +85,16 @@ async function measure(operation) {
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 	const cpu = process.cpuUsage(cpuBefore);
 	const peak = memory.stop();
+	await stopProfile();
+	// GC entries are delivered asynchronously.
+	await new Promise((resolve) => setImmediate(resolve));
+	observer.disconnect();
 	return {
 		seconds,
 		// User + system CPU of this (client) process during the operation; Azurite runs elsewhere.
 		cpuSeconds: (cpu.user + cpu.system) / 1e6,
+		gcCount: gc.count,
+		gcSeconds: gc.ms / 1000,
 		baselineMiB: baseline / MiB,
 		peakGrowthMiB: Math.max(0, peak - baseline) / MiB,
 		value,
@@ -99,7 +139,7 @@ async function nodeCase() {
 					inputDataType: 'binary',
 					binaryPropertyName: 'data',
 					ifExists: 'overwrite',
-					options: { blockSizeMiB: spec.blockMiB, parallelUploads: spec.parallel },
+					options: { blockSizeMiB: spec.blockMiB, parallelUploads: spec.parallel, ...(spec.integrity ? { integrity: spec.integrity } : {}) },
 				},
 			}),
 		);

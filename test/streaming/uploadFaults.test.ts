@@ -95,8 +95,11 @@ test('a block that arrives corrupted is refused by Azure (per-block MD5): no blo
 	const item = await storedFileItem(content, 'corrupt.bin');
 	const { credentials } = sharedKeyFor(proxy.blobEndpoint);
 	proxy.setRule(({ method, comp, index }) => (method === 'PUT' && comp === 'block' && index === 5 ? 'corrupt' : undefined));
+	// Per-block MD5 is a choice (Integrity Check); the default stores the whole blob's MD5 instead.
+	const defaults = uploadParameters('faults/corrupt.bin');
+	const parameters = { ...defaults, options: { ...defaults.options, integrity: 'perBlock' } };
 
-	const result = await runNode({ credentials, items: [item], parameters: uploadParameters('faults/corrupt.bin') });
+	const result = await runNode({ credentials, items: [item], parameters });
 
 	expect(result.error).toBeDefined();
 	expect(String(result.error?.message)).toMatch(/MD5/i);

@@ -1,11 +1,14 @@
 /**
- * Streaming transfers. Uploads read the source once, in order, cut it into blocks, stage up to
- * `concurrency` blocks at a time (each with its MD5 so Azure verifies it) and commit the block
- * list only at the end, so a failure or a cancel leaves no partial blob. Memory stays at about
- * (concurrency + 1) x blockSize whatever the file size. Downloads hand the SDK's resuming stream
- * straight to the caller.
+ * Streaming transfers. Uploads read the source once, in order, cut it into blocks (filled in
+ * place, in at most concurrency + 1 reused buffers), stage up to `concurrency` blocks at a time
+ * and commit the block list only at the end, so a failure or a cancel leaves no partial blob.
+ * Memory stays at about (concurrency + 1) x blockSize whatever the file size. What is hashed
+ * (each block's MD5 for Azure to verify, the whole blob's for its Content-MD5) is the caller's
+ * choice (`UploadIntegrity`). Downloads pass the SDK's resuming stream through one stage that
+ * checks the MD5 and hands on large chunks.
  */
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
+import { read, ReadStream } from 'fs';
 import type { Readable } from 'stream';
 import { pipeline, Transform } from 'stream';
 
@@ -16,6 +19,7 @@ import type {
 	BlobRequestConditions,
 	BlockBlobClient,
 	BlockBlobTier,
+	BlockBlobUploadOptions,
 	Metadata,
 	Tags,
 } from '@azure/storage-blob';
@@ -40,9 +44,86 @@ export function chooseBlockSize(requested: number, totalSize?: number): number {
 	return Math.min(size, MAX_BLOCK_SIZE);
 }
 
-/** Block ids must all have the same length; base64 of a zero-padded counter. */
-export function blockId(index: number): string {
-	return Buffer.from(`block-${String(index).padStart(8, '0')}`).toString('base64');
+/**
+ * Block ids must all have the same length (also across uploads to the same blob name, whose
+ * uncommitted blocks Azure keeps for a week): base64 of a 6-character prefix and a zero-padded
+ * counter, 14 bytes. Uploads pass a random prefix so their committed block list identifies them.
+ */
+export function blockId(index: number, prefix = 'block-'): string {
+	return Buffer.from(`${prefix}${String(index).padStart(8, '0')}`).toString('base64');
+}
+
+/** A prefix for block ids that no other upload uses (36 random bits, 6 characters). */
+function uploadPrefix(): string {
+	return randomBytes(6).toString('base64url').slice(0, 6);
+}
+
+/**
+ * What an upload hashes. 'perBlock': each block's MD5 travels with it and Azure refuses a block
+ * that arrived damaged. 'wholeBlob': the MD5 of the whole content is stored as the blob's
+ * Content-MD5, which later downloads check. 'both': the two (two passes over every byte).
+ * 'none': nothing. Content sent in one request carries one MD5 that is both at once.
+ */
+export type UploadIntegrity = 'perBlock' | 'wholeBlob' | 'both' | 'none';
+export const UPLOAD_INTEGRITY_CHOICES: readonly UploadIntegrity[] = ['wholeBlob', 'perBlock', 'both', 'none'];
+export const DEFAULT_UPLOAD_INTEGRITY: UploadIntegrity = 'wholeBlob';
+
+/** Which MD5 passes an integrity choice asks for. */
+export function integrityPasses(integrity: UploadIntegrity = DEFAULT_UPLOAD_INTEGRITY): { perBlock: boolean; wholeBlob: boolean } {
+	return { perBlock: integrity === 'perBlock' || integrity === 'both', wholeBlob: integrity === 'wholeBlob' || integrity === 'both' };
+}
+
+/**
+ * Block buffers for one transfer, reused: a block is filled in place and its buffer goes back to
+ * the pool once its request is over, so a large upload allocates (and the garbage collector
+ * frees) `capacity` buffers, not one per block. Never blocks: should more be asked for than
+ * `capacity` it allocates, and keeps at most `capacity` for reuse.
+ */
+export class BlockPool {
+	private readonly free: Buffer[] = [];
+
+	constructor(
+		readonly blockSize: number,
+		private readonly capacity: number,
+	) {}
+
+	take(): Buffer {
+		return this.free.pop() ?? Buffer.allocUnsafeSlow(this.blockSize);
+	}
+
+	/** Gives a buffer (or a view of one from `take`) back once nothing reads it any more. */
+	give(block: Buffer): void {
+		const whole = block.byteOffset === 0 && block.buffer.byteLength === this.blockSize ? Buffer.from(block.buffer, 0, this.blockSize) : undefined;
+		if (whole && this.free.length < this.capacity) this.free.push(whole);
+	}
+}
+
+/**
+ * Like `blocksOf`, but fills buffers from `pool` in place (one copy per byte, no concatenation);
+ * each yielded block is a view of a pool buffer that the caller gives back when done with it.
+ */
+export async function* pooledBlocksOf(source: AsyncIterable<Buffer | string>, pool: BlockPool): AsyncGenerator<Buffer> {
+	const size = pool.blockSize;
+	let block: Buffer | undefined;
+	let length = 0;
+	for await (const chunk of source) {
+		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		let offset = 0;
+		while (offset < buffer.length) {
+			block ??= pool.take();
+			const take = Math.min(size - length, buffer.length - offset);
+			buffer.copy(block, length, offset, offset + take);
+			length += take;
+			offset += take;
+			if (length === size) {
+				const full = block;
+				block = undefined;
+				length = 0;
+				yield full;
+			}
+		}
+	}
+	if (block && length > 0) yield block.subarray(0, length);
 }
 
 /** Yields buffers of exactly `size` bytes (the last one may be shorter) from a stream. */
@@ -66,6 +147,61 @@ export async function* blocksOf(source: AsyncIterable<Buffer | string>, size: nu
 	if (length > 0) yield parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
 }
 
+/** Reads into `buffer` at `offset` up to `length` bytes of the file from `position`; 0 at the end. */
+type ReadAt = (buffer: Buffer, offset: number, length: number, position: number) => Promise<number>;
+
+/**
+ * When `stream` is a file stream over an open file that has not started reading (what n8n's
+ * filesystem binary store hands out), a way to read that file at given positions. The stream
+ * itself is left unread and still owns (and closes) the file; once it is destroyed (a cancel)
+ * nothing more is read through its descriptor.
+ */
+function fileReader(stream: Readable): ReadAt | undefined {
+	if (!(stream instanceof ReadStream)) return undefined;
+	const file = stream as ReadStream & { fd?: unknown; start?: number; end?: number };
+	if (file.destroyed || file.bytesRead !== 0 || file.readableFlowing || file.readableLength > 0) return undefined;
+	if ((file.start ?? 0) !== 0 || (file.end !== undefined && file.end !== Number.POSITIVE_INFINITY)) return undefined;
+	const fd = file.fd;
+	if (typeof fd !== 'number' || fd < 0) return undefined;
+	return async (buffer, offset, length, position) =>
+		await new Promise<number>((resolve, reject) => {
+			if (file.destroyed) return reject(new Error('The source file was closed'));
+			read(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
+		});
+}
+
+/** Blocks read from a file straight into pool buffers: one read per block, no chunk in between. */
+async function* fileBlocks(read: ReadAt, pool: BlockPool): AsyncGenerator<Buffer> {
+	let position = 0;
+	for (;;) {
+		const block = pool.take();
+		let filled = 0;
+		while (filled < block.length) {
+			const bytes = await read(block, filled, block.length - filled, position + filled);
+			if (bytes === 0) break;
+			filled += bytes;
+		}
+		position += filled;
+		if (filled === 0) {
+			pool.give(block);
+			return;
+		}
+		yield filled === block.length ? block : block.subarray(0, filled);
+		if (filled < block.length) return;
+	}
+}
+
+/**
+ * The blocks of a stream in buffers of `pool`, each given back by the caller once sent: read
+ * straight from the file when the stream is one of n8n's filesystem store (no 1 MiB chunk
+ * allocated per read, which made garbage collection a large part of an upload's CPU), otherwise
+ * copied from the stream's chunks.
+ */
+export function streamBlocks(stream: Readable, pool: BlockPool): AsyncGenerator<Buffer> {
+	const read = fileReader(stream);
+	return read ? fileBlocks(read, pool) : pooledBlocksOf(stream, pool);
+}
+
 export interface UploadOptions {
 	blobHTTPHeaders: BlobHTTPHeaders;
 	metadata?: Metadata;
@@ -74,6 +210,8 @@ export interface UploadOptions {
 	conditions?: BlobRequestConditions;
 	blockSize?: number;
 	concurrency?: number;
+	/** What is hashed; see `UploadIntegrity`. Default: 'wholeBlob'. */
+	integrity?: UploadIntegrity;
 	abortSignal?: AbortSignal;
 	onProgress?: (uploadedBytes: number) => void;
 }
@@ -90,7 +228,8 @@ export interface UploadSource {
 export interface UploadResult {
 	etag?: string;
 	lastModified?: Date;
-	contentMD5: string;
+	/** The MD5 stored as the blob's Content-MD5 (base64), when one was computed. */
+	contentMD5?: string;
 	size: number;
 	blocks: number;
 	requestId?: string;
@@ -117,14 +256,40 @@ function md5(data: Buffer): Buffer {
 	return createHash('md5').update(data).digest();
 }
 
+/** How to tell that the blob as it is now was written by this upload. */
+interface OwnWrite {
+	/** The Content-MD5 this upload stored. */
+	digest?: Buffer;
+	/** The block ids this upload committed (unique to it: random prefix). */
+	blockIds?: string[];
+}
+
+/** The blob's properties when it is, as it is now, what this upload wrote; undefined otherwise. */
+async function ownWriteProperties(client: BlockBlobClient, own: OwnWrite, options: UploadOptions) {
+	if (own.digest) {
+		const properties = await client.getProperties({ abortSignal: options.abortSignal });
+		return properties.contentMD5 && Buffer.from(properties.contentMD5).equals(own.digest) ? properties : undefined;
+	}
+	if (own.blockIds) {
+		const ids = own.blockIds;
+		const list = await client.getBlockList('committed', { abortSignal: options.abortSignal });
+		const committed = list.committedBlocks ?? [];
+		if (committed.length !== ids.length || !committed.every((block, i) => block.name === ids[i])) return undefined;
+		return await client.getProperties({ abortSignal: options.abortSignal });
+	}
+	return undefined;
+}
+
 /**
  * A conditional write (If-None-Match: * or If-Match) whose answer was lost is retried, and the
  * retry is refused (409/412) because the first try did write. When the blob now holds exactly
- * the bytes this upload sent (same Content-MD5), that refusal is this upload's own success.
+ * what this upload sent (same Content-MD5, or the same committed block ids, which are unique to
+ * this upload), that refusal is this upload's own success. A single-request upload without any
+ * MD5 (integrity 'none') cannot be recognised: the refusal is reported.
  */
 async function ownEarlierWrite<T extends { etag?: string; lastModified?: Date; requestId?: string }>(
 	client: BlockBlobClient,
-	digest: Buffer,
+	own: OwnWrite,
 	options: UploadOptions,
 	write: () => Promise<T>,
 ): Promise<T> {
@@ -133,30 +298,35 @@ async function ownEarlierWrite<T extends { etag?: string; lastModified?: Date; r
 	} catch (error) {
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
 		if (!mayBeOwnEarlierTry(error, 409, 412)) throw error;
-		const properties = await client.getProperties({ abortSignal: options.abortSignal });
+		const properties = await ownWriteProperties(client, own, options);
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the router translates it
-		if (!properties.contentMD5 || !Buffer.from(properties.contentMD5).equals(digest)) throw error;
+		if (!properties) throw error;
 		return { etag: properties.etag, lastModified: properties.lastModified, requestId: properties.requestId } as T;
 	}
 }
 
 async function uploadInOneRequest(client: BlockBlobClient, data: Buffer, options: UploadOptions): Promise<UploadResult> {
-	const digest = md5(data);
-	const response = await ownEarlierWrite(client, digest, options, async () =>
+	// One request: its Content-MD5 is verified by Azure on receipt and stored as the blob's, so
+	// any choice but 'none' is one pass and gets both.
+	const digest = options.integrity === 'none' ? undefined : md5(data);
+	const response = await ownEarlierWrite(client, { digest }, options, async () =>
 		await client.upload(data, data.length, {
+			// Content-MD5, checked by Azure on receipt (the SDK passes it on; its type leaves it out),
+			// and x-ms-blob-content-md5, stored.
+			transactionalContentMD5: digest,
 			blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
 			metadata: options.metadata,
 			tags: options.tags,
 			tier: options.tier,
 			conditions: options.conditions,
 			abortSignal: options.abortSignal,
-		}),
+		} as BlockBlobUploadOptions & { transactionalContentMD5?: Uint8Array }),
 	);
 	options.onProgress?.(data.length);
 	return {
 		etag: response.etag,
 		lastModified: response.lastModified,
-		contentMD5: digest.toString('base64'),
+		contentMD5: digest?.toString('base64'),
 		size: data.length,
 		blocks: 0,
 		requestId: response.requestId,
@@ -167,14 +337,16 @@ async function uploadInBlocks(
 	client: BlockBlobClient,
 	blocks: AsyncIterable<Buffer>,
 	options: UploadOptions,
+	concurrency: number,
 	destroySource: () => void,
+	pool?: BlockPool,
 ): Promise<UploadResult> {
-	// Bounded whatever a caller passes: each block in flight holds its bytes in memory.
-	const requested = options.concurrency ?? DEFAULT_CONCURRENCY;
-	const concurrency = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, MAX_CONCURRENCY) : DEFAULT_CONCURRENCY;
-	const whole = createHash('md5');
+	const passes = integrityPasses(options.integrity);
+	const whole = passes.wholeBlob ? createHash('md5') : undefined;
+	const prefix = uploadPrefix();
 	const ids: string[] = [];
 	const inFlight = new Set<Promise<void>>();
+	const conditions = options.conditions?.leaseId ? { leaseId: options.conditions.leaseId } : undefined;
 	let uploadedBytes = 0;
 	let stagedBlocks = 0;
 	let failure: unknown;
@@ -183,8 +355,8 @@ async function uploadInBlocks(
 		const promise = client
 			// Put Block needs the lease ID too when the blob is leased.
 			.stageBlock(id, block, block.length, {
-				transactionalContentMD5: md5(block),
-				conditions: options.conditions?.leaseId ? { leaseId: options.conditions.leaseId } : undefined,
+				transactionalContentMD5: passes.perBlock ? md5(block) : undefined,
+				conditions,
 				abortSignal: options.abortSignal,
 			})
 			.then(
@@ -192,8 +364,11 @@ async function uploadInBlocks(
 					uploadedBytes += block.length;
 					stagedBlocks += 1;
 					options.onProgress?.(uploadedBytes);
+					// The request (retries included) is over: the buffer can take the next block.
+					pool?.give(block);
 				},
 				(error: unknown) => {
+					// Not reused after a failure: a cut request's socket may still hold slices of it.
 					failure ??= error;
 				},
 			)
@@ -204,8 +379,8 @@ async function uploadInBlocks(
 	try {
 		for await (const block of blocks) {
 			if (failure) break;
-			whole.update(block);
-			const id = blockId(ids.length);
+			whole?.update(block);
+			const id = blockId(ids.length, prefix);
 			ids.push(id);
 			if (ids.length > MAX_BLOCKS) {
 				throw new Error(`The content needs more than ${MAX_BLOCKS} blocks; raise "Block Size (MiB)"`);
@@ -227,8 +402,8 @@ async function uploadInBlocks(
 		throw new PartialUploadError(cause, uploadedBytes, stagedBlocks);
 	}
 
-	const digest = whole.digest();
-	const response = await ownEarlierWrite(client, digest, options, async () =>
+	const digest = whole?.digest();
+	const response = await ownEarlierWrite(client, { digest, blockIds: ids }, options, async () =>
 		await client.commitBlockList(ids, {
 			blobHTTPHeaders: { ...options.blobHTTPHeaders, blobContentMD5: digest },
 			metadata: options.metadata,
@@ -241,11 +416,17 @@ async function uploadInBlocks(
 	return {
 		etag: response.etag,
 		lastModified: response.lastModified,
-		contentMD5: digest.toString('base64'),
+		contentMD5: digest?.toString('base64'),
 		size: uploadedBytes,
 		blocks: ids.length,
 		requestId: response.requestId,
 	};
+}
+
+/** Parallel block uploads: the requested number, bounded whatever a caller passes (each holds a block). */
+function boundedConcurrency(requested: number | undefined): number {
+	const value = requested ?? DEFAULT_CONCURRENCY;
+	return Number.isInteger(value) && value >= 1 ? Math.min(value, MAX_CONCURRENCY) : DEFAULT_CONCURRENCY;
 }
 
 /**
@@ -260,14 +441,19 @@ export async function uploadBlob(client: BlockBlobClient, source: UploadSource, 
 		async function* slices() {
 			for (let offset = 0; offset < buffer.length; offset += blockSize) yield buffer.subarray(offset, offset + blockSize);
 		}
-		return await uploadInBlocks(client, slices(), options, () => {});
+		return await uploadInBlocks(client, slices(), options, boundedConcurrency(options.concurrency), () => {});
 	}
 	const stream = source.stream;
 	if (!stream) throw new Error('uploadBlob needs a buffer or a stream');
 	const onAbort = () => stream.destroy();
 	options.abortSignal?.addEventListener('abort', onAbort, { once: true });
+	const concurrency = boundedConcurrency(options.concurrency);
+	// Blocks in flight plus the one being filled: the most the loop below ever holds. Content
+	// known to fit in one block is read as it comes (a buffer of the block size for a small file
+	// would be mostly garbage).
+	const pool = source.size !== undefined && source.size <= blockSize ? undefined : new BlockPool(blockSize, concurrency + 1);
+	const blocks = pool ? streamBlocks(stream, pool) : blocksOf(stream, blockSize);
 	try {
-		const blocks = blocksOf(stream, blockSize);
 		const first = await blocks.next();
 		if (first.done) return await uploadInOneRequest(client, Buffer.alloc(0), options);
 		const second = await blocks.next();
@@ -279,10 +465,12 @@ export async function uploadBlob(client: BlockBlobClient, source: UploadSource, 
 		}
 		// Destroyed without an error: nothing listens for 'error' on the source any more, and an
 		// unhandled 'error' event would take the whole n8n process down.
-		return await uploadInBlocks(client, all(), options, () => stream.destroy());
+		return await uploadInBlocks(client, all(), options, concurrency, () => stream.destroy(), pool);
 	} finally {
 		options.abortSignal?.removeEventListener('abort', onAbort);
 		if (options.abortSignal?.aborted) stream.destroy();
+		// Ends a reader left part-way (a failure before all blocks were asked for).
+		await blocks.return(undefined);
 	}
 }
 

@@ -14,8 +14,16 @@ import { headerValueProblem } from '../../helpers/validation';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
 import { azureFailureError, describeRestError } from '../../transport/errors';
-import type { UploadSource } from '../../transport/transfer';
-import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MiB, uploadBlob } from '../../transport/transfer';
+import type { UploadIntegrity, UploadSource } from '../../transport/transfer';
+import {
+	DEFAULT_BLOCK_SIZE,
+	DEFAULT_CONCURRENCY,
+	DEFAULT_UPLOAD_INTEGRITY,
+	MAX_CONCURRENCY,
+	MiB,
+	UPLOAD_INTEGRITY_CHOICES,
+	uploadBlob,
+} from '../../transport/transfer';
 import {
 	accessTierOption,
 	binaryPropertyName,
@@ -101,6 +109,39 @@ export const description: INodeProperties[] = forOperation('blob', 'upload', [
 				description: 'MIME type stored with the blob. Leave empty to use the MIME type of the input binary.',
 			},
 			{
+				displayName: 'Integrity Check',
+				name: 'integrity',
+				type: 'options',
+				default: 'wholeBlob',
+				options: [
+					{
+						name: 'Whole-Blob MD5',
+						value: 'wholeBlob',
+						description:
+							'One MD5 pass: the MD5 of the whole file is stored as the blob\'s Content-MD5, which later downloads check (this node always does). A block damaged on the way is found at the first download, not at upload; HTTPS already guards the way.',
+					},
+					{
+						name: 'Per-Block MD5',
+						value: 'perBlock',
+						description:
+							'One MD5 pass: each block carries its MD5 and Azure refuses a block that arrived damaged, so the upload fails instead. The blob gets no Content-MD5, so later downloads cannot be checked.',
+					},
+					{
+						name: 'Both',
+						value: 'both',
+						description: 'Two MD5 passes (about twice the CPU): Azure verifies every block and the blob stores its Content-MD5',
+					},
+					{
+						name: 'None',
+						value: 'none',
+						description:
+							'No MD5: the least CPU; rely on HTTPS alone. (On the Azurite emulator this is slower: it computes its own checksum of each block without MD5.).',
+					},
+				],
+				description:
+					'What the upload hashes, each pass about 2 CPU seconds per GiB on the n8n host. A file of one block or less goes up in one request whose single MD5 Azure both verifies and stores: one pass for every choice but None.',
+			},
+			{
 				...leaseIdOption,
 				description: `${leaseIdOption.description} Needs "If Blob Exists" set to Overwrite.`,
 			},
@@ -139,6 +180,7 @@ interface UploadOptionValues {
 	contentDisposition?: unknown;
 	contentType?: unknown;
 	ifMatch?: unknown;
+	integrity?: unknown;
 	leaseId?: unknown;
 	metadata?: NamedValues;
 	parallelUploads?: unknown;
@@ -170,7 +212,8 @@ async function readSource(
 		});
 	}
 	if (binary.id) {
-		const stored = await storedBinaryStream(ctx, binary.id);
+		// The item's own size (`bytes`) saves reading the store's metadata, unless its file name is needed from there.
+		const stored = await storedBinaryStream(ctx, binary.id, binary.fileName === undefined ? undefined : binary.bytes);
 		return {
 			source: { stream: stored.stream, size: stored.size },
 			fileName: binary.fileName ?? stored.fileName,
@@ -210,6 +253,7 @@ interface UploadSettings {
 	headers: { contentType?: string; cacheControl?: string; contentDisposition?: string };
 	blockSize: number;
 	concurrency: number;
+	integrity: UploadIntegrity;
 	signal: AbortSignal;
 }
 
@@ -252,6 +296,7 @@ function readSettings(ctx: IExecuteFunctions, itemIndex: number, connection: Blo
 			},
 			blockSize: integerValue(ctx, options.blockSizeMiB, itemIndex, 'Block Size (MiB)', { min: 1, max: 4000 }, DEFAULT_BLOCK_SIZE / MiB) * MiB,
 			concurrency: integerValue(ctx, options.parallelUploads, itemIndex, 'Parallel Uploads', { min: 1, max: MAX_CONCURRENCY }, DEFAULT_CONCURRENCY),
+			integrity: choiceValue(ctx, options.integrity, itemIndex, 'Integrity Check', UPLOAD_INTEGRITY_CHOICES, DEFAULT_UPLOAD_INTEGRITY),
 			signal,
 		} satisfies UploadSettings,
 	};
@@ -323,6 +368,7 @@ async function uploadSource(ctx: IExecuteFunctions, itemIndex: number, source: U
 			conditions: settings.leaseId ? { ...writeConditions(ifExists, settings.ifMatch), leaseId: settings.leaseId } : writeConditions(ifExists, settings.ifMatch),
 			blockSize: settings.blockSize,
 			concurrency: settings.concurrency,
+			integrity: settings.integrity,
 			abortSignal: signal,
 		});
 		const json: IDataObject = {
@@ -332,7 +378,8 @@ async function uploadSource(ctx: IExecuteFunctions, itemIndex: number, source: U
 			etag: result.etag,
 			lastModified: result.lastModified?.toISOString(),
 			size: result.size,
-			contentMD5: result.contentMD5,
+			// No MD5 is stored with Per-Block MD5 or None (above one block).
+			...(result.contentMD5 ? { contentMD5: result.contentMD5 } : {}),
 			contentType,
 			blocks: result.blocks,
 		};

@@ -1,15 +1,19 @@
 /**
- * What each "Integrity Check" choice of Upload (and Append) really sends and stores, and what it
- * catches. The node talks to Azurite through a loopback proxy that records every request and can
+ * What each "Integrity Check" choice of Upload (and Append) really sends and stores, what it
+ * catches, and that downloads are still checked while they are handed to n8n's store in large
+ * chunks. The node talks to Azurite through a loopback proxy that records every request and can
  * flip a bit of a chosen one.
  */
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
+import { Readable } from 'stream';
+import { Container } from '@n8n/di';
+import { BinaryDataService } from 'n8n-core';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { runNode, useBinaryDataMode } from '../helpers/engine';
 import { blobEndpoint, createContainer, sdk } from '../helpers/fixtures';
 import { startFaultProxy, type FaultProxy, type SeenRequest } from '../helpers/faultProxy';
-import { byName, md5Base64, MiB, sha256, sharedKeyFor, storedFileItem } from './support';
+import { byName, md5Base64, MiB, readStoredBinary, sha256, sharedKeyFor, storedFileItem } from './support';
 
 const FILE_SIZE = 6 * MiB + 12_345; // seven 1 MiB blocks, the last one short
 const content = randomBytes(FILE_SIZE);
@@ -165,6 +169,76 @@ describe('What each choice catches when a block is damaged on the way', () => {
 	});
 });
 
+describe('Downloads: checked in the same stage that hands n8n large chunks', () => {
+	const big = randomBytes(5 * MiB + 777);
+
+	beforeAll(async () => {
+		await blob('integrity/download.bin').uploadData(big, { blobHTTPHeaders: { blobContentMD5: createHash('md5').update(big).digest() } });
+	});
+
+	/** Records the sizes of the chunks n8n's binary store receives while `action` runs. */
+	async function storeChunkSizes<T>(action: () => Promise<T>): Promise<{ value: T; sizes: number[] }> {
+		const service = Container.get(BinaryDataService) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+		const original = service.store;
+		const sizes: number[] = [];
+		service.store = async (...args) => {
+			const source = args[1];
+			if (source instanceof Readable) {
+				args[1] = Readable.from(
+					(async function* () {
+						for await (const chunk of source) {
+							sizes.push((chunk as Buffer).length);
+							yield chunk;
+						}
+					})(),
+				);
+			}
+			return await original.apply(service, args);
+		};
+		try {
+			return { value: await action(), sizes };
+		} finally {
+			delete service.store;
+		}
+	}
+
+	it('a 5 MiB blob reaches n8n\'s store in 1 MiB chunks (the last one shorter), checked against its Content-MD5, bytes identical', async () => {
+		const { value: result, sizes } = await storeChunkSizes(async () => await download('integrity/download.bin'));
+
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ md5Verified: true, contentMD5: md5Base64(big) });
+		expect(sizes).toEqual([MiB, MiB, MiB, MiB, MiB, 777]);
+		expect(sha256(await readStoredBinary(result.items[0].binary!.data))).toBe(sha256(big));
+	});
+
+	it('a download damaged on the way (in its fourth MiB) still fails with the Content-MD5 error and outputs no file', async () => {
+		proxy.setRule(({ method }) => (method === 'GET' ? { kind: 'corruptResponse', atByte: 3 * MiB + 11 } : undefined));
+		const result = await download('integrity/download.bin');
+
+		expect(result.error?.message).toBe('The downloaded content of blob "integrity/download.bin" does not match its Content-MD5; it was not used');
+		expect(result.items).toHaveLength(0);
+	});
+
+	it('with Verify Content-MD5 off, nothing is checked: the damaged bytes are output without md5Verified (the documented trade-off)', async () => {
+		proxy.setRule(({ method }) => (method === 'GET' ? { kind: 'corruptResponse', atByte: 11 } : undefined));
+		const result = await download('integrity/download.bin', { verifyMd5: false });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.md5Verified).toBeUndefined();
+		const received = await readStoredBinary(result.items[0].binary!.data);
+		expect(received.length).toBe(big.length);
+		expect(received.equals(big)).toBe(false);
+	});
+
+	it('with Verify Content-MD5 off and Compute MD5 on, the MD5 of what arrived is output', async () => {
+		const result = await download('integrity/download.bin', { verifyMd5: false, computeMd5: true });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ md5: md5Base64(big) });
+		expect(result.items[0].json.md5Verified).toBeUndefined();
+	});
+});
+
 describe('Append: Per-Block MD5 (default) or None', () => {
 	async function append(blobName: string, options: INodeParameters) {
 		const { authentication, credentials } = sharedKeyFor(proxy.blobEndpoint);
@@ -232,6 +306,7 @@ describe('Bad values from expressions are refused naming the field', () => {
 	it.each([
 		['upload', { integrity: '={{ "fast" }}' }, 'Integrity Check must be one of "wholeBlob", "perBlock", "both", "none"; got "fast"'],
 		['upload', { integrity: '={{ 5 }}' }, /^Integrity Check must be one of .* got a number/],
+		['download', { verifyMd5: '={{ "maybe" }}' }, /^Verify Content-MD5 /],
 		['append', { integrity: '={{ "wholeBlob" }}' }, 'Integrity Check must be one of "perBlock", "none"; got "wholeBlob"'],
 	])('%s with %j', async (operation, options, message) => {
 		const { authentication, credentials } = sharedKeyFor(proxy.blobEndpoint);

@@ -140,6 +140,28 @@ describe('Upload in blocks: what each Integrity Check choice sends and stores', 
 	});
 });
 
+describe('Blocks in reused buffers', () => {
+	it.each([1, 3])(
+		'a store that hands out a plain stream (as the database and S3 modes do) uploads in blocks copied into reused buffers, bytes identical (%i parallel)',
+		async (parallelUploads) => {
+			const service = Container.get(BinaryDataService) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+			const original = service.getAsStream;
+			service.getAsStream = async (...args) => Readable.from((await original.apply(service, args)) as Readable);
+			try {
+				const result = await upload(`integrity/plain-stream-${parallelUploads}.bin`, { integrity: 'both', parallelUploads });
+				expect(result.error).toBeUndefined();
+				expect(result.items[0].json).toMatchObject({ size: FILE_SIZE, blocks: 7, contentMD5: md5Base64(content) });
+			} finally {
+				delete service.getAsStream;
+			}
+			expect(putBlocks().map((r) => header(r, 'content-md5'))).toEqual(
+				Array.from({ length: 7 }, (_, i) => md5Base64(content.subarray(i * MiB, (i + 1) * MiB))),
+			);
+			expect(sha256(await blob(`integrity/plain-stream-${parallelUploads}.bin`).downloadToBuffer())).toBe(sha256(content));
+		},
+	);
+});
+
 describe('What each choice catches when a block is damaged on the way', () => {
 	const corruptThirdBlock = () =>
 		proxy.setRule(({ method, comp, index }) => (method === 'PUT' && comp === 'block' && index === 3 ? 'corrupt' : undefined));

@@ -172,6 +172,19 @@ async function makeSourceFile(file, size) {
 	return hash.digest('hex');
 }
 
+/** Process groups of the measured commands now running (ended on SIGINT/SIGTERM). */
+const runningGroups = new Set();
+
+function killRunningGroups() {
+	for (const pgid of runningGroups) {
+		try {
+			process.kill(-pgid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	}
+}
+
 /**
  * Runs a command under measure-process.py; stdout goes to a file. Resolves
  * { code, wall, cpu, rssMiB, stdout, stderr } (rssMiB: peak RSS of the process tree).
@@ -188,9 +201,12 @@ function measured(command, args, { cwd, env: childEnv, workDir }) {
 			cwd,
 			env: childEnv,
 			stdio: ['ignore', out, err],
+			detached: true, // its own process group, so an interrupted run can end the whole tree
 		});
+		runningGroups.add(child.pid);
 		child.on('error', reject);
 		child.on('exit', () => {
+			runningGroups.delete(child.pid);
 			fs.closeSync(out);
 			fs.closeSync(err);
 			const stdout = fs.readFileSync(stdoutFile, 'utf8');
@@ -228,7 +244,7 @@ class Bench {
 		}
 		this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-'));
 		if (process.env.BENCH_N8N_KEEP === '1') log(`keeping ${this.workDir} (BENCH_N8N_KEEP=1)`);
-		else this.cleanups.push(() => fs.rmSync(this.workDir, { recursive: true, force: true }));
+		else this.cleanups.push(() => fs.rmSync(this.workDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 }));
 		this.filesDir = path.join(this.workDir, 'files');
 		this.userFolder = path.join(this.workDir, 'n8n');
 		this.downloadDir = path.join(this.workDir, 'sdk-downloads');
@@ -747,9 +763,9 @@ function report(bench, startedAt, finishedAt) {
 	lines.push('');
 	lines.push('| Target | Measured | Met |');
 	lines.push('|---|---:|:---:|');
-	const target = (name, value, limit, unit = 'x') => {
+	const target = (name, value, limit, unit = 'x', note = '') => {
 		if (value === undefined) return lines.push(`| ${name} | no ratio (failed, or a net figure ≤ 0: within the noise of n8n's start) | – |`);
-		lines.push(`| ${name} | ${fmt(value)}${unit === 'x' ? 'x' : ` ${unit}`} | ${value <= limit ? 'yes' : 'no'} |`);
+		lines.push(`| ${name} | ${fmt(value)}${unit === 'x' ? 'x' : ` ${unit}`}${note} | ${value <= limit ? 'yes' : 'no'} |`);
 	};
 	const r = (op, size, approach) => {
 		const row = find(op, size, approach);
@@ -773,7 +789,9 @@ function report(bench, startedAt, finishedAt) {
 	const big = Math.max(...settings.sizes);
 	for (const op of ['upload', 'download']) {
 		const row = r(op, big, 'node');
-		target(`${op} ${big} MiB: memory growth ≤ 150 MiB${big === 1024 ? '' : ' (target is for 1 GiB)'}`, row && row.netRss, 150, 'MiB');
+		// An upload workflow first reads the file into n8n's binary store; that alone grows n8n too.
+		const overRead = op === 'upload' && row && read[big] ? ` (${fmt(row.rssMiB - read[big].rssMiB, 0)} MiB over the read-only workflow)` : '';
+		target(`${op} ${big} MiB: memory growth ≤ 150 MiB${big === 1024 ? '' : ' (target is for 1 GiB)'}`, row && row.netRss, 150, 'MiB', overRead);
 	}
 	if (!settings.sizes.includes(1024)) lines.push('', '_The size targets are for 1 GiB and 256 MiB; this run did not include them._');
 	return lines.join('\n');
@@ -790,6 +808,7 @@ async function main() {
 		if (interrupted) return;
 		interrupted = true;
 		log(`${signal}: cleaning up ...`);
+		killRunningGroups();
 		await bench.cleanUp();
 		process.exit(130);
 	};

@@ -25,6 +25,8 @@
  *                            100,000-blob listing); BENCH_SCALE=0 leaves it out, BENCH_QUICK=1 makes it small
  *   BENCH_BULK_COUNT=20000   blobs deleted through Blob Batch, each side in its own container: the
  *                            node's Delete Many (prefix) vs the SDK's BlobBatchClient (0 skips it)
+ *   BENCH_N8N=1              then the same transfers and listing inside real n8n next to n8n's built-in
+ *                            node (bench/n8n.js, its settings BENCH_N8N_*); BENCH_N8N=0 leaves it out
  *   BENCH_INTEGRITY=perBlock,both,none
  *                            node uploads repeated with these "Integrity Check" choices besides the
  *                            default (wholeBlob, row (a)): speed and CPU per GiB of each ('' skips them)
@@ -361,6 +363,13 @@ async function main() {
 	} finally {
 		await azurite.stop();
 		fs.rmSync(workDir, { recursive: true, force: true });
+	}
+	// The same transfers and listing inside real n8n, next to n8n's built-in node (bench/n8n.js,
+	// its own Azurite over HTTPS): what users pay, where the in-process figures above are the floor.
+	if (process.env.BENCH_N8N !== '0') {
+		log('inside real n8n (bench/n8n.js; BENCH_N8N=0 leaves it out) ...');
+		const code = await new Promise((resolve) => spawn(process.execPath, [path.join(__dirname, 'n8n.js')], { stdio: 'inherit' }).on('exit', resolve));
+		if (code !== 0) throw new Error(`bench/n8n.js failed (exit ${code})`);
 	}
 }
 

@@ -36,6 +36,7 @@
  *   BENCH_BLOCK_MIB=8, BENCH_PARALLEL=4   block size and parallel blocks for (a) and (c)
  *   BENCH_QUICK=1                 64 MiB and 1,000 blobs (a few minutes); report to stdout only
  *   BENCH_N8N_OUT=bench/N8N-RESULTS.md    where the markdown report goes ('' = stdout only)
+ *   BENCH_N8N_CPU_PROFILE=DIR     every n8n process writes a V8 CPU profile (.cpuprofile) into DIR
  * Needs the built package (npm run build; `npm run bench:n8n` does it), python3 and openssl.
  * n8n 2.41.1 + Node 24 come from scripts/n8n-runtime.js (installed once into ~/.cache).
  */
@@ -264,7 +265,9 @@ class Bench {
 			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
 			N8N_RESTRICT_FILE_ACCESS_TO: this.filesDir,
 			N8N_AZURE_STORAGE_CUSTOM_ENDPOINTS_ENABLED: 'true',
-			NODE_OPTIONS: `--require ${path.join(__dirname, 'account-host-preload.js')}`,
+			NODE_OPTIONS:
+				`--require ${path.join(__dirname, 'account-host-preload.js')}` +
+				(process.env.BENCH_N8N_CPU_PROFILE ? ` --cpu-prof --cpu-prof-dir=${path.resolve(process.env.BENCH_N8N_CPU_PROFILE)}` : ''),
 			BENCH_ACCOUNT_HOST: ACCOUNT_HOST,
 		};
 

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import type { Readable } from 'stream';
 
 import { binaryStoreRefusal } from '../../helpers/binaryStore';
 import { blobJson, publicUrl } from '../../helpers/format';
@@ -118,7 +119,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 
 	const fileName = requestedFileName || blobName.split('/').pop() || blobName;
 	const contentType = response.contentType || 'application/octet-stream';
-	const binary = await this.helpers.prepareBinaryData(stream, fileName, contentType);
+	// A blob of one chunk or less is handed over as one buffer (already checked): n8n's store
+	// writes a buffer in one call, where a stream costs it a pipeline and a stat per file.
+	const content = size > 0 && size <= DOWNLOAD_CHUNK ? await wholeOf(stream) : stream;
+	const binary = await this.helpers.prepareBinaryData(content, fileName, contentType);
 	if (!binary.mimeType || binary.mimeType === 'application/octet-stream') binary.mimeType = contentType;
 	binary.fileName = fileName;
 
@@ -130,4 +134,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const digest = md5();
 	if (computeMD5 && digest) json.md5 = digest;
 	return { json, binary: { [property]: binary } };
+}
+
+/** All of a (short) stream in one buffer; fails as the stream does (a failed MD5 check). */
+async function wholeOf(stream: Readable): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of stream) chunks.push(chunk as Buffer);
+	return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }

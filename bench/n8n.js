@@ -37,6 +37,7 @@
  *   BENCH_QUICK=1                 64 MiB and 1,000 blobs (a few minutes); report to stdout only
  *   BENCH_N8N_OUT=bench/N8N-RESULTS.md    where the markdown report goes ('' = stdout only)
  *   BENCH_N8N_CPU_PROFILE=DIR     every n8n process writes a V8 CPU profile (.cpuprofile) into DIR
+ *   BENCH_N8N_PAGE_SIZE=5000      this node's listing page size (its Page Size option)
  * Needs the built package (npm run build; `npm run bench:n8n` does it), python3 and openssl.
  * n8n 2.41.1 + Node 24 come from scripts/n8n-runtime.js (installed once into ~/.cache).
  */
@@ -433,7 +434,7 @@ class Bench {
 			workflows.push(
 				chain(ids.list.node, 'bench list node', [
 					trigger,
-					nodeStep({ operation: 'getAll', container: byName(LIST_CONTAINER), prefix: '', returnAll: true, options: { pageSize: 5000 } }),
+					nodeStep({ operation: 'getAll', container: byName(LIST_CONTAINER), prefix: '', returnAll: true, options: { pageSize: Number(process.env.BENCH_N8N_PAGE_SIZE || 5000) } }),
 				]),
 			);
 			workflows.push(

@@ -211,6 +211,13 @@ async function readSource(
 				: 'The input item has no binary data. Put a node that reads or downloads a file (e.g. "Read/Write Files from Disk" or "HTTP Request") before this one, or choose "Text" as Input Data.',
 		});
 	}
+	const statedSize = binary.bytes;
+	if (binary.id && binary.fileName !== undefined && typeof statedSize === 'number' && statedSize >= 0 && statedSize <= SMALL_FILE) {
+		// A small stored file is read whole in one call (what it would be sent as anyway): no file
+		// stream, no block reader. The item's size is only a hint; the buffer is what goes up.
+		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+		return { source: { buffer }, fileName: binary.fileName, mimeType: binary.mimeType };
+	}
 	if (binary.id) {
 		// The item's own size (`bytes`) saves reading the store's metadata, unless its file name is needed from there.
 		const stored = await storedBinaryStream(ctx, binary.id, binary.fileName === undefined ? undefined : binary.bytes);
@@ -329,6 +336,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 
 /** Content up to this size is sent without asking first whether the blob exists. */
 const SEND_WITHOUT_ASKING = 1024 * 1024;
+/** A stored file up to this size (as its item states) is read into memory in one call. */
+const SMALL_FILE = 1024 * 1024;
 
 function sourceSize(source: UploadSource): number {
 	return source.buffer?.length ?? source.size ?? Number.POSITIVE_INFINITY;

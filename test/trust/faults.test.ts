@@ -623,11 +623,12 @@ describe('Azurite stops between two items and starts again', () => {
 		const items = await Promise.all(files.map(async (data, i) => ({ ...(await storedFileItem(data, `f${i + 1}.bin`)), json: { name: `item-${i + 1}.bin` } })));
 		// The node reads each item's file from n8n's store just before that item's first request:
 		// stop Azurite when item 2 starts, start it again (same port, same data folder) when item 3 does.
+		// (Small files are read whole, larger ones as a stream: both ways are watched.)
 		const store = Container.get(BinaryDataService) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-		const getAsStream = store.getAsStream;
+		const originals = { getAsStream: store.getAsStream, getAsBuffer: store.getAsBuffer };
 		let reads = 0;
 		const events: string[] = [];
-		store.getAsStream = async (...args: unknown[]) => {
+		const watched = (read: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
 			reads += 1;
 			if (reads === 2) {
 				await azurite!.stop();
@@ -637,8 +638,10 @@ describe('Azurite stops between two items and starts again', () => {
 				azurite = await startAzurite({ location, port });
 				events.push('started');
 			}
-			return await getAsStream.apply(store, args);
+			return await read.apply(store, args);
 		};
+		store.getAsStream = watched(originals.getAsStream);
+		store.getAsBuffer = watched(originals.getAsBuffer);
 		let result: TimedRun;
 		try {
 			result = await run(
@@ -655,6 +658,7 @@ describe('Azurite stops between two items and starts again', () => {
 			);
 		} finally {
 			delete store.getAsStream;
+			delete store.getAsBuffer;
 		}
 
 		expect(events).toEqual(['stopped', 'started']);

@@ -123,8 +123,15 @@ test('a connection dropped during one block is retried and the blob arrives comp
 
 	expect(result.error).toBeUndefined();
 	expect(result.items[0].json).toMatchObject({ size: FILE_SIZE, blocks: BLOCKS });
-	expect(putBlocks().filter((r) => r.fault === 'drop')).toHaveLength(1);
-	expect(putBlocks()).toHaveLength(BLOCKS + 1);
+	const puts = putBlocks();
+	const dropped = puts.find((r) => r.fault === 'drop')!;
+	expect(puts.filter((r) => r.fault === 'drop')).toHaveLength(1);
+	// The dropped block was sent again and taken; every block was taken once or more. (On a loaded
+	// machine Azurite sometimes resets a kept-alive connection too: one more retried block then.)
+	expect(puts.some((r) => r.url === dropped.url && r.at > dropped.at && r.status === 201)).toBe(true);
+	expect(new Set(puts.filter((r) => r.status === 201).map((r) => r.url)).size).toBe(BLOCKS);
+	expect(puts.length).toBeGreaterThanOrEqual(BLOCKS + 1);
+	expect(puts.length).toBeLessThanOrEqual(BLOCKS + 3);
 	const blob = sdk().getContainerClient(container).getBlobClient('faults/dropped.bin');
 	expect(sha256(await blob.downloadToBuffer())).toBe(sha256(content));
 });

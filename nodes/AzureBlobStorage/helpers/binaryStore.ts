@@ -10,9 +10,11 @@
  * default, at most 1024), so a larger blob must be refused before its bytes are fetched, not after.
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'stream';
 
 import { MiB } from '../transport/transfer';
+import { readBinaryFieldName } from './params';
 
 /**
  * n8n's in-memory binary mode keeps a file as one base64 string; V8 cannot hold a string for much
@@ -105,4 +107,28 @@ export async function storedBinaryStream(
 	const chunkSize = Math.min(MiB, Math.max(16 * 1024, (size ?? MiB) + 1));
 	const stream = await ctx.helpers.getBinaryStream(id, chunkSize);
 	return { stream, size, fileName: metadata.fileName, mimeType: metadata.mimeType };
+}
+
+/**
+ * The input item's file named by the binary-field parameter `parameter` (checked after expressions),
+ * or an error naming the field and the item's binary fields; `noBinaryHint` says what to do when
+ * the item has none.
+ */
+export function inputBinary(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameter: string,
+	noBinaryHint: string,
+): { property: string; binary: IBinaryData } {
+	const property = readBinaryFieldName(ctx, parameter, itemIndex, 'Input Binary Field');
+	const item = ctx.getInputData()[itemIndex];
+	const binary = Object.prototype.hasOwnProperty.call(item.binary ?? {}, property) ? item.binary?.[property] : undefined;
+	if (binary) return { property, binary };
+	const available = Object.keys(item.binary ?? {});
+	throw new NodeOperationError(ctx.getNode(), `Input Binary Field "${property}" is not on the input item`, {
+		itemIndex,
+		description: available.length
+			? `The item has these binary fields: ${available.join(', ')}. Set "Input Binary Field" to one of them.`
+			: `The input item has no binary data. ${noBinaryHint}`,
+	});
 }

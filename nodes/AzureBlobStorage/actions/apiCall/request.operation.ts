@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { binaryStoreRefusal, storedBinaryStream } from '../../helpers/binaryStore';
+import { binaryStoreRefusal, inputBinary, storedBinaryStream } from '../../helpers/binaryStore';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { assertNoSecret } from '../../helpers/locators';
@@ -245,18 +245,7 @@ async function readBody(ctx: IExecuteFunctions, itemIndex: number, method: ApiMe
 		}
 		return { body: Buffer.from(JSON.stringify(json), 'utf8'), contentType: 'application/json' };
 	}
-	const property = readBinaryFieldName(ctx, 'inputBinaryField', itemIndex, 'Input Binary Field');
-	const item = ctx.getInputData()[itemIndex];
-	const binary = Object.prototype.hasOwnProperty.call(item.binary ?? {}, property) ? item.binary?.[property] : undefined;
-	if (!binary) {
-		const available = Object.keys(item.binary ?? {});
-		fail(
-			ctx,
-			itemIndex,
-			`Input Binary Field "${property}" is not on the input item`,
-			available.length ? `The item has these binary fields: ${available.join(', ')}.` : 'The input item has no binary data. Choose Body "Text" or "JSON", or put a node that reads a file before this one.',
-		);
-	}
+	const { property, binary } = inputBinary(ctx, itemIndex, 'inputBinaryField', 'Choose Body "Text" or "JSON", or put a node that reads a file before this one.');
 	const contentType = binary.mimeType || 'application/octet-stream';
 	if (binary.id) {
 		const stored = await storedBinaryStream(ctx, binary.id);

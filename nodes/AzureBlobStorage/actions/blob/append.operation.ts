@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { storedBinaryStream } from '../../helpers/binaryStore';
+import { inputBinary, storedBinaryStream } from '../../helpers/binaryStore';
 import type { Readable } from 'stream';
 
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
@@ -9,7 +9,7 @@ import { compact, publicUrl } from '../../helpers/format';
 import { existingBlob } from '../../helpers/existingBlob';
 import { leaseIdValue } from '../../helpers/lease';
 import { getBlobTarget } from '../../helpers/locators';
-import { booleanValue, choiceValue, readBinaryFieldName, readChoice, readOptions, readText, textValue } from '../../helpers/params';
+import { booleanValue, choiceValue, readChoice, readOptions, readText, textValue } from '../../helpers/params';
 import { headerValueProblem } from '../../helpers/validation';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
@@ -103,18 +103,7 @@ async function readSource(ctx: IExecuteFunctions, itemIndex: number): Promise<Ap
 	if (inputDataType === 'text') {
 		return { buffer: Buffer.from(readText(ctx, 'textContent', itemIndex, 'Text Content'), 'utf8'), mimeType: 'text/plain; charset=utf-8' };
 	}
-	const property = readBinaryFieldName(ctx, 'binaryPropertyName', itemIndex, 'Input Binary Field');
-	const item = ctx.getInputData()[itemIndex];
-	const binary = Object.prototype.hasOwnProperty.call(item.binary ?? {}, property) ? item.binary?.[property] : undefined;
-	if (!binary) {
-		const available = Object.keys(item.binary ?? {});
-		throw new NodeOperationError(ctx.getNode(), `Input Binary Field "${property}" is not on the input item`, {
-			itemIndex,
-			description: available.length
-				? `The item has these binary fields: ${available.join(', ')}. Set "Input Binary Field" to one of them.`
-				: 'The input item has no binary data. Choose "Text" as Input Data, or put a node that produces a file before this one.',
-		});
-	}
+	const { property, binary } = inputBinary(ctx, itemIndex, 'binaryPropertyName', 'Choose "Text" as Input Data, or put a node that produces a file before this one.');
 	if (binary.id) {
 		const stored = await storedBinaryStream(ctx, binary.id);
 		return { stream: stored.stream, size: stored.size, mimeType: binary.mimeType };

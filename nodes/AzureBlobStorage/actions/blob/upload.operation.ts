@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { storedBinaryStream } from '../../helpers/binaryStore';
+import { inputBinary, storedBinaryStream } from '../../helpers/binaryStore';
 import { blobJson, publicUrl } from '../../helpers/format';
 import type { IfBlobExists } from '../../helpers/existingBlob';
 import { existingBlob, readIfMatch, writeConditions } from '../../helpers/existingBlob';
@@ -9,7 +9,7 @@ import { leaseIdValue } from '../../helpers/lease';
 import { assertBlobName, assertNoSecret, getContainerName, readBlobNameField } from '../../helpers/locators';
 import type { NamedValues } from '../../helpers/namedValues';
 import { readMetadata, readTags } from '../../helpers/namedValues';
-import { choiceValue, integerValue, readBinaryFieldName, readChoice, readOptions, readText, textValue } from '../../helpers/params';
+import { choiceValue, integerValue, readChoice, readOptions, readText, textValue } from '../../helpers/params';
 import { headerValueProblem } from '../../helpers/validation';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
@@ -199,18 +199,12 @@ async function readSource(
 		const text = readText(ctx, 'textContent', itemIndex, 'Text Content');
 		return { source: { buffer: Buffer.from(text, 'utf8') }, mimeType: 'text/plain; charset=utf-8' };
 	}
-	const property = readBinaryFieldName(ctx, 'binaryPropertyName', itemIndex, 'Input Binary Field');
-	const item = ctx.getInputData()[itemIndex];
-	const binary = Object.prototype.hasOwnProperty.call(item.binary ?? {}, property) ? item.binary?.[property] : undefined;
-	if (!binary) {
-		const available = Object.keys(item.binary ?? {});
-		throw new NodeOperationError(ctx.getNode(), `Input Binary Field "${property}" is not on the input item`, {
-			itemIndex,
-			description: available.length
-				? `The item has these binary fields: ${available.join(', ')}. Set "Input Binary Field" to one of them.`
-				: 'The input item has no binary data. Put a node that reads or downloads a file (e.g. "Read/Write Files from Disk" or "HTTP Request") before this one, or choose "Text" as Input Data.',
-		});
-	}
+	const { property, binary } = inputBinary(
+		ctx,
+		itemIndex,
+		'binaryPropertyName',
+		'Put a node that reads or downloads a file (e.g. "Read/Write Files from Disk" or "HTTP Request") before this one, or choose "Text" as Input Data.',
+	);
 	const statedSize = binary.bytes;
 	if (binary.id && binary.fileName !== undefined && typeof statedSize === 'number' && statedSize >= 0 && statedSize <= SMALL_FILE) {
 		// A small stored file is read whole in one call (what it would be sent as anyway): no file

@@ -477,6 +477,8 @@ export async function uploadBlob(client: BlockBlobClient, source: UploadSource, 
 export interface DownloadOptions {
 	offset?: number;
 	count?: number;
+	/** E.g. { ifMatch } to pin the download to one version of the blob. */
+	conditions?: BlobRequestConditions;
 	abortSignal?: AbortSignal;
 }
 
@@ -506,6 +508,7 @@ export interface DownloadIntegrity {
 export async function downloadBlob(client: BlobClient, options: DownloadOptions = {}) {
 	const response = await client.download(options.offset ?? 0, options.count, {
 		abortSignal: options.abortSignal,
+		conditions: options.conditions,
 		maxRetryRequests: 5,
 	});
 	const body = response.readableStreamBody as Readable | undefined;
@@ -585,4 +588,25 @@ export function verifyingStream(
 	});
 	pipeline(source, coalescer, () => undefined);
 	return { stream: coalescer, md5: () => digest };
+}
+
+/**
+ * A download's body as n8n's binary store should take it: checked (see `verifyingStream`) and in
+ * 1 MiB chunks, or one chunk of the blob's size when it is smaller (a 1 MiB buffer per 4 KiB blob
+ * made garbage collection a large part of the CPU of a run over many small blobs). A blob of one
+ * chunk or less comes back as one checked buffer: n8n's store writes a buffer in one call, where a
+ * stream costs it a pipeline and a stat per file. Rejects as the check does (IntegrityError).
+ */
+export async function storableContent(
+	body: Readable,
+	size: number,
+	integrity: DownloadIntegrity,
+	blobName: string,
+): Promise<{ content: Buffer | Readable; md5: () => string | undefined }> {
+	const chunkSize = size > 0 ? Math.min(DOWNLOAD_CHUNK, size) : DOWNLOAD_CHUNK;
+	const { stream, md5 } = verifyingStream(body, integrity, blobName, chunkSize);
+	if (!(size > 0 && size <= DOWNLOAD_CHUNK)) return { content: stream, md5 };
+	const chunks: Buffer[] = [];
+	for await (const chunk of stream) chunks.push(chunk as Buffer);
+	return { content: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), md5 };
 }

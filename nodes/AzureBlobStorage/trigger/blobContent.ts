@@ -9,10 +9,11 @@
  */
 import type { BlobClient } from '@azure/storage-blob';
 import type { IBinaryKeyData } from 'n8n-workflow';
-import type { Readable } from 'stream';
 
 import type { BinaryHelpers } from '../helpers/binaryStore';
 import { binaryStoreRefusal } from '../helpers/binaryStore';
+import { normalizeEtag } from '../helpers/existingBlob';
+import { downloadBlob, storableContent } from '../transport/transfer';
 
 export type { BinaryHelpers };
 
@@ -31,11 +32,6 @@ export interface DownloadedContent {
 	skipped?: string;
 }
 
-/** An ETag as HTTP conditions want it: listings give it without quotes, headers with. */
-function quoted(etag: string): string {
-	return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
-}
-
 function statusOf(error: unknown): number | undefined {
 	const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
 	return typeof status === 'number' ? status : undefined;
@@ -43,14 +39,9 @@ function statusOf(error: unknown): number | undefined {
 
 export async function downloadContent(helpers: BinaryHelpers, request: ContentRequest): Promise<DownloadedContent> {
 	const { blobClient, blobName, etag, abortSignal } = request;
-	let response;
+	let download;
 	try {
-		// transfer.ts's downloadBlob takes no conditions; this is the same call pinned to the ETag.
-		response = await blobClient.download(0, undefined, {
-			abortSignal,
-			maxRetryRequests: 5,
-			conditions: etag ? { ifMatch: quoted(etag) } : undefined,
-		});
+		download = await downloadBlob(blobClient, { abortSignal, conditions: etag ? { ifMatch: normalizeEtag(etag) } : undefined });
 	} catch (error) {
 		const status = statusOf(error);
 		if (status === 404) return { skipped: 'The blob was deleted before it could be downloaded' };
@@ -58,8 +49,7 @@ export async function downloadContent(helpers: BinaryHelpers, request: ContentRe
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the triggers translate it with toNodeError
 		throw error;
 	}
-	const stream = response.readableStreamBody as Readable | undefined;
-	if (!stream) throw new Error('Azure returned no body for the download');
+	const { stream, response } = download;
 	const size = response.contentLength ?? 0;
 	const refusal = await binaryStoreRefusal(helpers, size, 'The blob');
 	if (refusal) {
@@ -68,7 +58,9 @@ export async function downloadContent(helpers: BinaryHelpers, request: ContentRe
 	}
 	const fileName = blobName.split('/').pop() || blobName;
 	const contentType = response.contentType || 'application/octet-stream';
-	const binary = await helpers.prepareBinaryData(stream, fileName, contentType);
+	// Checked against the blob's Content-MD5, as the Download operation does.
+	const { content } = await storableContent(stream, size, { expectedMD5: response.contentMD5 }, blobName);
+	const binary = await helpers.prepareBinaryData(content, fileName, contentType);
 	if (!binary.mimeType || binary.mimeType === 'application/octet-stream') binary.mimeType = contentType;
 	binary.fileName = fileName;
 	return { binary: { [request.binaryPropertyName]: binary } };

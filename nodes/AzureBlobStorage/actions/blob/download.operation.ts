@@ -1,6 +1,5 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { Readable } from 'stream';
 
 import { binaryStoreRefusal } from '../../helpers/binaryStore';
 import { blobJson, publicUrl } from '../../helpers/format';
@@ -8,7 +7,7 @@ import { assertNoSecret, getBlobTarget } from '../../helpers/locators';
 import { booleanValue, integerValue, readBinaryFieldName, readOptions, textValue } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
-import { DOWNLOAD_CHUNK, downloadBlob, verifyingStream } from '../../transport/transfer';
+import { downloadBlob, storableContent } from '../../transport/transfer';
 import { blobLocator, containerLocator, forOperation, requestOptionFields } from '../common.descriptions';
 
 export { IN_MEMORY_BINARY_LIMIT } from '../../helpers/binaryStore';
@@ -108,20 +107,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	}
 
 	// A whole-blob download is checked against the blob's Content-MD5 (when it has one, unless
-	// turned off); a part cannot be, since Azure keeps the MD5 of the whole blob only. The same
-	// stage hands the bytes to n8n's store in 1 MiB chunks, or one chunk of the blob's size when
-	// it is smaller: a 1 MiB buffer per 4 KiB blob made garbage collection a large part of the CPU
-	// of a run over many small blobs.
+	// turned off); a part cannot be, since Azure keeps the MD5 of the whole blob only.
 	const wholeBlob = rangeStart === 0 && !rangeLength && !response.contentRange;
 	const expectedMD5 = wholeBlob && verifyMD5 ? response.contentMD5 : undefined;
-	const chunkSize = size > 0 ? Math.min(DOWNLOAD_CHUNK, size) : DOWNLOAD_CHUNK;
-	const { stream, md5 } = verifyingStream(body, { expectedMD5, computeMD5 }, blobName, chunkSize);
+	const { content, md5 } = await storableContent(body, size, { expectedMD5, computeMD5 }, blobName);
 
 	const fileName = requestedFileName || blobName.split('/').pop() || blobName;
 	const contentType = response.contentType || 'application/octet-stream';
-	// A blob of one chunk or less is handed over as one buffer (already checked): n8n's store
-	// writes a buffer in one call, where a stream costs it a pipeline and a stat per file.
-	const content = size > 0 && size <= DOWNLOAD_CHUNK ? await wholeOf(stream) : stream;
 	const binary = await this.helpers.prepareBinaryData(content, fileName, contentType);
 	if (!binary.mimeType || binary.mimeType === 'application/octet-stream') binary.mimeType = contentType;
 	binary.fileName = fileName;
@@ -136,9 +128,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	return { json, binary: { [property]: binary } };
 }
 
-/** All of a (short) stream in one buffer; fails as the stream does (a failed MD5 check). */
-async function wholeOf(stream: Readable): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	for await (const chunk of stream) chunks.push(chunk as Buffer);
-	return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-}

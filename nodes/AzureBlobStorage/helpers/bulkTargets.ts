@@ -5,12 +5,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { BatchOutcome, BatchTarget } from '../transport/blobBatch';
+import type { BatchAction, BatchOutcome, BatchTarget } from '../transport/blobBatch';
+import { batchFailureReason, runInBatches } from '../transport/blobBatch';
 import type { BlobStorageConnection } from '../transport/client';
 import { containerClient } from '../transport/client';
 import { errorItemJson, toNodeError } from '../transport/errors';
 import { assertBlobName, assertNoSecret, getContainerName } from './locators';
-import { readChoice, textValue } from './params';
+import { booleanValue, integerValue, readChoice, readOptions, textValue } from './params';
 
 export type BulkSelection = 'prefix' | 'items';
 
@@ -67,7 +68,7 @@ interface ListingState {
 }
 
 /** The prefix (item 0), checked. `required`: an empty prefix (the whole container) is refused. */
-export function readPrefix(ctx: IExecuteFunctions, connection: BlobStorageConnection, required: boolean, what: string): string {
+function readPrefix(ctx: IExecuteFunctions, connection: BlobStorageConnection, required: boolean, what: string): string {
 	const prefix = assertNoSecret(ctx, textValue(ctx, ctx.getNodeParameter('prefix', 0, ''), 0, 'Prefix'), 0, 'Prefix', connection);
 	if (required && prefix === '') {
 		throw new NodeOperationError(ctx.getNode(), `Prefix is empty, which would ${what} every blob in the container`, {
@@ -78,7 +79,7 @@ export function readPrefix(ctx: IExecuteFunctions, connection: BlobStorageConnec
 	return prefix;
 }
 
-export function readSelection(ctx: IExecuteFunctions): BulkSelection {
+function readSelection(ctx: IExecuteFunctions): BulkSelection {
 	return readChoice<BulkSelection>(ctx, 'selection', 0, 'Blobs', ['prefix', 'items'], 'prefix');
 }
 
@@ -136,7 +137,7 @@ async function* once(targets: BatchTarget[]): AsyncIterable<BatchTarget[]> {
 	yield targets;
 }
 
-export function bulkTargets(
+function bulkTargets(
 	ctx: IExecuteFunctions,
 	itemIndexes: number[],
 	connection: BlobStorageConnection,
@@ -172,7 +173,7 @@ export function bulkTargets(
 }
 
 /** One output item for one blob's outcome, paired with the input item that named it. */
-export function outcomeItem(outcome: BatchOutcome, success: { outcome: string; extra?: IDataObject }): INodeExecutionData {
+function outcomeItem(outcome: BatchOutcome, success: { outcome: string; extra?: IDataObject }): INodeExecutionData {
 	const { target } = outcome;
 	const base: IDataObject = { name: target.name, container: target.container };
 	const notFound = outcome.status === 404 && (outcome.code === 'BlobNotFound' || outcome.code === undefined);
@@ -188,7 +189,7 @@ export function outcomeItem(outcome: BatchOutcome, success: { outcome: string; e
 }
 
 /** An item whose container or blob name was refused before any request. */
-export function refusedItem(refused: BulkTargets['refused'][number]): INodeExecutionData {
+function refusedItem(refused: BulkTargets['refused'][number]): INodeExecutionData {
 	const json: IDataObject = { outcome: 'failed', error: refused.reason };
 	if (refused.name !== undefined) json.name = refused.name;
 	if (refused.container !== undefined) json.container = refused.container;
@@ -201,7 +202,7 @@ function pairedIndex(item: INodeExecutionData): number {
 }
 
 /** Input order, then name order (as Azure lists): batches finish in any order. */
-export function sortOutcomes(items: INodeExecutionData[]): INodeExecutionData[] {
+function sortOutcomes(items: INodeExecutionData[]): INodeExecutionData[] {
 	return items.sort((a, b) => {
 		const byItem = pairedIndex(a) - pairedIndex(b);
 		if (byItem !== 0) return byItem;
@@ -211,7 +212,7 @@ export function sortOutcomes(items: INodeExecutionData[]): INodeExecutionData[] 
 }
 
 /** The outcomes, then the item saying the listing broke off, when it did. */
-export function withListingStop(items: INodeExecutionData[], stopped: INodeExecutionData | undefined): INodeExecutionData[] {
+function withListingStop(items: INodeExecutionData[], stopped: INodeExecutionData | undefined): INodeExecutionData[] {
 	if (stopped) items.push(stopped);
 	return items;
 }
@@ -233,4 +234,50 @@ export function dryRunOption(past: string): INodeProperties {
 		default: false,
 		description: `Whether to only list the blobs that would be ${past}, without changing anything`,
 	};
+}
+
+/**
+ * A bulk operation's whole run: the blobs (a prefix listing or the input items), then either the
+ * dry run's list or the batches, one output item per blob in input and name order, and the item
+ * saying the listing broke off when it did.
+ */
+export async function runBulk(
+	ctx: IExecuteFunctions,
+	itemIndexes: number[],
+	connection: BlobStorageConnection,
+	signal: AbortSignal,
+	bulk: {
+		/** What an empty prefix would do, e.g. 'delete'; undefined allows an empty prefix. */
+		emptyPrefixRefused?: string;
+		action: BatchAction;
+		/** Outcome of a dry run, e.g. 'would be deleted'. */
+		wouldBe: string;
+		success: { outcome: string; extra?: IDataObject };
+		/** What the blobs after a broken-off listing were not, e.g. 'deleted'. */
+		past: string;
+	},
+): Promise<INodeExecutionData[]> {
+	const selection = readSelection(ctx);
+	const options = readOptions<{ dryRun?: unknown; batchesInFlight?: unknown }>(ctx, 0);
+	const dryRun = booleanValue(ctx, options.dryRun, 0, 'Dry Run', false);
+	const inFlight = integerValue(ctx, options.batchesInFlight, 0, 'Batches in Flight', { min: 1, max: 16 }, 4);
+	const prefix = selection === 'prefix' ? readPrefix(ctx, connection, bulk.emptyPrefixRefused !== undefined, bulk.emptyPrefixRefused ?? '') : '';
+	const { groups, refused, listingStopped } = bulkTargets(ctx, itemIndexes, connection, signal, selection, prefix);
+
+	const output: INodeExecutionData[] = refused.map(refusedItem);
+	if (dryRun) {
+		for await (const group of groups) {
+			for (const target of group) {
+				output.push({ json: { name: target.name, container: target.container, outcome: bulk.wouldBe, dryRun: true }, pairedItem: { item: target.itemIndex } });
+			}
+		}
+		return withListingStop(sortOutcomes(output), listingStopped('listed'));
+	}
+	await runInBatches(connection, groups, bulk.action, {
+		inFlight,
+		signal,
+		failureReason: batchFailureReason(ctx.getNode(), connection),
+		onOutcomes: (outcomes) => output.push(...outcomes.map((outcome) => outcomeItem(outcome, bulk.success))),
+	});
+	return withListingStop(sortOutcomes(output), listingStopped(bulk.past));
 }

@@ -1,19 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import {
-	batchesInFlightOption,
-	bulkTargetFields,
-	bulkTargets,
-	dryRunOption,
-	outcomeItem,
-	readPrefix,
-	readSelection,
-	refusedItem,
-	sortOutcomes,
-	withListingStop,
-} from '../../helpers/bulkTargets';
-import { booleanValue, integerValue, readOptions } from '../../helpers/params';
-import { batchFailureReason, runInBatches } from '../../transport/blobBatch';
+import { batchesInFlightOption, bulkTargetFields, dryRunOption, runBulk } from '../../helpers/bulkTargets';
+import { booleanValue, readOptions } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerLocator, forOperation, requestOptionFields } from '../common.descriptions';
 
@@ -47,28 +35,13 @@ export async function executeBatch(
 	connection: BlobStorageConnection,
 	signal: AbortSignal,
 ): Promise<INodeExecutionData[]> {
-	const selection = readSelection(this);
-	const options = readOptions<{ deleteSnapshots?: unknown; dryRun?: unknown; batchesInFlight?: unknown }>(this, 0);
+	const options = readOptions<{ deleteSnapshots?: unknown }>(this, 0);
 	const deleteSnapshots = booleanValue(this, options.deleteSnapshots, 0, 'Delete Snapshots', false);
-	const dryRun = booleanValue(this, options.dryRun, 0, 'Dry Run', false);
-	const inFlight = integerValue(this, options.batchesInFlight, 0, 'Batches in Flight', { min: 1, max: 16 }, 4);
-	const prefix = selection === 'prefix' ? readPrefix(this, connection, true, 'delete') : '';
-	const { groups, refused, listingStopped } = bulkTargets(this, itemIndexes, connection, signal, selection, prefix);
-
-	const output: INodeExecutionData[] = refused.map(refusedItem);
-	if (dryRun) {
-		for await (const group of groups) {
-			for (const target of group) {
-				output.push({ json: { name: target.name, container: target.container, outcome: 'would be deleted', dryRun: true }, pairedItem: { item: target.itemIndex } });
-			}
-		}
-		return withListingStop(sortOutcomes(output), listingStopped('listed'));
-	}
-	await runInBatches(connection, groups, { kind: 'delete', deleteSnapshots }, {
-		inFlight,
-		signal,
-		failureReason: batchFailureReason(this.getNode(), connection),
-		onOutcomes: (outcomes) => output.push(...outcomes.map((outcome) => outcomeItem(outcome, { outcome: 'deleted' }))),
+	return await runBulk(this, itemIndexes, connection, signal, {
+		emptyPrefixRefused: 'delete',
+		action: { kind: 'delete', deleteSnapshots },
+		wouldBe: 'would be deleted',
+		success: { outcome: 'deleted' },
+		past: 'deleted',
 	});
-	return withListingStop(sortOutcomes(output), listingStopped('deleted'));
 }

@@ -1,20 +1,8 @@
 import type { AccessTier } from '@azure/storage-blob';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import {
-	batchesInFlightOption,
-	bulkTargetFields,
-	bulkTargets,
-	dryRunOption,
-	outcomeItem,
-	readPrefix,
-	readSelection,
-	refusedItem,
-	sortOutcomes,
-	withListingStop,
-} from '../../helpers/bulkTargets';
-import { booleanValue, choiceValue, integerValue, readChoice, readOptions } from '../../helpers/params';
-import { batchFailureReason, runInBatches } from '../../transport/blobBatch';
+import { batchesInFlightOption, bulkTargetFields, dryRunOption, runBulk } from '../../helpers/bulkTargets';
+import { choiceValue, readChoice, readOptions } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { accessTierOption, containerLocator, forOperation, requestOptionFields } from '../common.descriptions';
 
@@ -55,30 +43,14 @@ export async function executeBatch(
 	connection: BlobStorageConnection,
 	signal: AbortSignal,
 ): Promise<INodeExecutionData[]> {
-	const selection = readSelection(this);
 	const tier = readChoice(this, 'accessTier', 0, 'Access Tier', TIERS, 'Hot');
-	const options = readOptions<{ dryRun?: unknown; batchesInFlight?: unknown; rehydratePriority?: unknown }>(this, 0);
-	const dryRun = booleanValue(this, options.dryRun, 0, 'Dry Run', false);
-	const inFlight = integerValue(this, options.batchesInFlight, 0, 'Batches in Flight', { min: 1, max: 16 }, 4);
+	const options = readOptions<{ rehydratePriority?: unknown }>(this, 0);
 	const rehydratePriority =
 		options.rehydratePriority === undefined ? undefined : choiceValue(this, options.rehydratePriority, 0, 'Rehydrate Priority', ['High', 'Standard'], 'Standard');
-	const prefix = selection === 'prefix' ? readPrefix(this, connection, false, 'change the tier of') : '';
-	const { groups, refused, listingStopped } = bulkTargets(this, itemIndexes, connection, signal, selection, prefix);
-
-	const output: INodeExecutionData[] = refused.map(refusedItem);
-	if (dryRun) {
-		for await (const group of groups) {
-			for (const target of group) {
-				output.push({ json: { name: target.name, container: target.container, outcome: `would be set to ${tier}`, dryRun: true }, pairedItem: { item: target.itemIndex } });
-			}
-		}
-		return withListingStop(sortOutcomes(output), listingStopped('listed'));
-	}
-	await runInBatches(connection, groups, { kind: 'setTier', tier: tier as AccessTier, rehydratePriority }, {
-		inFlight,
-		signal,
-		failureReason: batchFailureReason(this.getNode(), connection),
-		onOutcomes: (outcomes) => output.push(...outcomes.map((outcome) => outcomeItem(outcome, { outcome: 'tier set', extra: { accessTier: tier } }))),
+	return await runBulk(this, itemIndexes, connection, signal, {
+		action: { kind: 'setTier', tier: tier as AccessTier, rehydratePriority },
+		wouldBe: `would be set to ${tier}`,
+		success: { outcome: 'tier set', extra: { accessTier: tier } },
+		past: 'changed',
 	});
-	return withListingStop(sortOutcomes(output), listingStopped('changed'));
 }

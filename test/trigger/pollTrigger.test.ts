@@ -5,7 +5,9 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { AZURITE_KEY } from '../helpers/azurite';
-import { createContainer, credentialCases, sdk, using } from '../helpers/fixtures';
+import { startFaultProxy } from '../helpers/faultProxy';
+import { blobEndpoint, createContainer, credentialCases, sdk, using } from '../helpers/fixtures';
+import { sharedKeyFor } from '../streaming/support';
 import { byName } from '../helpers/params';
 import type { PollOutcome } from '../helpers/triggerEngine';
 import { fetchTestEvent, PollHarness } from '../helpers/triggerEngine';
@@ -197,6 +199,24 @@ describe('polling trigger: limits, filters and options', () => {
 		expect(item.json).toMatchObject({ event: 'created', name: 'data/blob.bin', metadata: { source: 'scanner' } });
 		expect(item.binary!.file).toMatchObject({ fileName: 'blob.bin', mimeType: 'application/x-test' });
 		expect(Buffer.from(item.binary!.file.data, 'base64').equals(content)).toBe(true);
+	});
+
+	it('"Download Blob" checks the content against the blob\'s Content-MD5, as the Download operation does: damaged bytes fail the poll', async () => {
+		const container = await createContainer('trig-dl-md5');
+		const proxy = await startFaultProxy(blobEndpoint());
+		try {
+			const { credentials, authentication } = sharedKeyFor(proxy.blobEndpoint);
+			const t = trigger(container, { options: { download: true } }, { credentials, authentication });
+			await t.activate();
+			await put(container, 'data/damaged.bin', Buffer.alloc(70_000, 7));
+			// The blob's own GET (not the listing) gets one bit flipped on its way back.
+			proxy.setRule(({ method, comp, url }) => (method === 'GET' && comp === '' && url.includes('/damaged.bin') ? { kind: 'corruptResponse', atByte: 100 } : undefined));
+			const outcome = await t.tick();
+			expect(outcome.items).toBeUndefined();
+			expect(outcome.error?.message).toBe('The downloaded content of blob "data/damaged.bin" does not match its Content-MD5; it was not used');
+		} finally {
+			await proxy.close();
+		}
 	});
 
 	it('overlapping polls report a change once (the later one skips while the first runs)', async () => {

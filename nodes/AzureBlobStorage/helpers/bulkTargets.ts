@@ -9,6 +9,7 @@ import type { BatchAction, BatchOutcome, BatchTarget } from '../transport/blobBa
 import { batchFailureReason, runInBatches } from '../transport/blobBatch';
 import type { BlobStorageConnection } from '../transport/client';
 import { containerClient } from '../transport/client';
+import { listBlobPages } from '../transport/listBlobs';
 import { errorItemJson, toNodeError } from '../transport/errors';
 import { assertBlobName, assertNoSecret, getContainerName } from './locators';
 import { booleanValue, integerValue, readChoice, readOptions, textValue } from './params';
@@ -91,10 +92,10 @@ async function* listed(
 	signal: AbortSignal,
 	state: ListingState,
 ): AsyncIterable<BatchTarget[]> {
-	const pages = containerClient(connection, container).listBlobsFlat({ prefix, abortSignal: signal }).byPage({ maxPageSize: LIST_PAGE_SIZE });
+	const pages = listBlobPages(containerClient(connection, container), { prefix, pageSize: LIST_PAGE_SIZE, abortSignal: signal });
 	try {
 		for await (const page of pages) {
-			const items = page.segment.blobItems;
+			const items = page.blobs;
 			state.listed += items.length;
 			if (items.length) state.last = items[items.length - 1].name;
 			yield items.map((blob) => ({ container, name: blob.name, itemIndex: 0 }));

@@ -23,9 +23,12 @@ interface SdkServiceClient {
 	version?: string;
 }
 
-/** The @azure/core-client ServiceClient the SDK built for this connection (with its pipeline). */
-function serviceClientOf(connection: BlobStorageConnection): SdkServiceClient {
-	const client = (connection.service as unknown as { storageClientContext?: SdkServiceClient }).storageClientContext;
+/** Any of the SDK's storage clients (service, container, blob): each carries its pipeline. */
+type SdkStorageClient = object;
+
+/** The @azure/core-client ServiceClient the SDK built for a storage client (with its pipeline). */
+function serviceClientOf(storageClient: SdkStorageClient): SdkServiceClient {
+	const client = (storageClient as { storageClientContext?: SdkServiceClient }).storageClientContext;
 	if (!client || typeof client.sendRequest !== 'function') {
 		throw new Error('The Azure SDK client has an unexpected shape; the package cannot send a raw request through it');
 	}
@@ -34,7 +37,11 @@ function serviceClientOf(connection: BlobStorageConnection): SdkServiceClient {
 
 /** The x-ms-version the SDK sends with its own requests. */
 export function sdkApiVersion(connection: BlobStorageConnection): string {
-	const version = serviceClientOf(connection).version;
+	return apiVersionOf(serviceClientOf(connection.service));
+}
+
+function apiVersionOf(client: SdkServiceClient): string {
+	const version = client.version;
 	return typeof version === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(version) ? version : FALLBACK_API_VERSION;
 }
 
@@ -195,10 +202,15 @@ const SUCCESS_STATUSES = new Set(Array.from({ length: 100 }, (_, i) => 200 + i))
 
 /** Sends one request through the connection's SDK pipeline; error statuses are returned, not thrown. */
 export async function sendApiRequest(connection: BlobStorageConnection, apiRequest: ApiRequest): Promise<ApiResponse> {
-	const client = serviceClientOf(connection);
+	return sendThroughClient(connection.service, apiRequest);
+}
+
+/** Sends one request through the pipeline of any of the SDK's storage clients (service, container, blob). */
+export async function sendThroughClient(storageClient: SdkStorageClient, apiRequest: ApiRequest): Promise<ApiResponse> {
+	const client = serviceClientOf(storageClient);
 	const headers = createHttpHeaders();
 	for (const [name, value] of Object.entries(apiRequest.headers)) headers.set(name, value);
-	if (!headers.has('x-ms-version')) headers.set('x-ms-version', sdkApiVersion(connection));
+	if (!headers.has('x-ms-version')) headers.set('x-ms-version', apiVersionOf(client));
 	const { body } = apiRequest;
 	if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) {
 		headers.set('Content-Length', String(apiRequest.bodyLength ?? 0));

@@ -6,6 +6,7 @@
  */
 import type { BlobItem, ContainerClient } from '@azure/storage-blob';
 
+import { listBlobPages } from '../transport/listBlobs';
 import type { ListedBlob } from './changeDetector';
 import type { NameFilter } from './nameFilter';
 
@@ -51,14 +52,13 @@ export async function listWatchedBlobs(
 	visitor: ListingVisitor,
 	fallbackTime: () => number,
 ): Promise<number> {
-	const listOptions = {
+	const pages = listBlobPages(container, {
 		prefix: options.prefix || undefined,
+		delimiter: options.includeSubfolders ? undefined : '/',
 		includeMetadata: options.includeMetadata,
+		pageSize: LIST_PAGE_SIZE,
 		abortSignal: options.abortSignal,
-	};
-	const pages = options.includeSubfolders
-		? container.listBlobsFlat(listOptions).byPage({ maxPageSize: LIST_PAGE_SIZE })
-		: container.listBlobsByHierarchy('/', listOptions).byPage({ maxPageSize: LIST_PAGE_SIZE });
+	});
 	let started = false;
 	let matched = 0;
 	for await (const page of pages) {
@@ -66,7 +66,7 @@ export async function listWatchedBlobs(
 			started = true;
 			visitor.start(page.date ? seconds(page.date) : fallbackTime());
 		}
-		for (const item of page.segment.blobItems) {
+		for (const item of page.blobs) {
 			if (!options.filter(item.name)) continue;
 			matched++;
 			visitor.blob(toListedBlob(item));

@@ -6,6 +6,7 @@ import { assertNoSecret, getContainerName } from '../../helpers/locators';
 import { booleanValue, integerValue, readBoolean, readOptions, readText, textValue } from '../../helpers/params';
 import type { BlobStorageConnection } from '../../transport/client';
 import { containerClient } from '../../transport/client';
+import { listBlobPages } from '../../transport/listBlobs';
 import { containerLocator, forOperation, requestOptionFields, returnAllAndLimit } from '../common.descriptions';
 
 export const description: INodeProperties[] = forOperation('blob', 'getAll', [
@@ -110,15 +111,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	const maxPageSize = Math.min(pageSize, Number.isFinite(limit) ? limit : 5000);
 
 	const results: IDataObject[] = [];
-	const listOptions = {
+	const pages = listBlobPages(client, {
 		prefix: prefix || undefined,
+		delimiter: delimiter || undefined,
 		includeMetadata,
 		includeTags,
 		includeDeleted,
 		includeSnapshots,
 		includeVersions,
+		pageSize: maxPageSize,
 		abortSignal: signal,
-	};
+	});
 	const blobItem = (blob: BlobItem): IDataObject => {
 		const url = `${baseUrl}/${blob.name.split('/').map(encodeURIComponent).join('/')}`;
 		return compact({
@@ -133,28 +136,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 			deleted: blob.deleted || undefined,
 		});
 	};
-	if (delimiter) {
-		// Folder view: one item per "folder" (prefix) and the blobs at this level, in name order.
-		const pages = client.listBlobsByHierarchy(delimiter, listOptions).byPage({ maxPageSize });
-		for await (const page of pages) {
-			const folders: IDataObject[] = (page.segment.blobPrefixes ?? []).map((folder) => ({
-				type: 'folder',
-				name: folder.name,
-				container,
-			}));
-			const entries = [...folders, ...page.segment.blobItems.map(blobItem)].sort((a, b) =>
+	for await (const page of pages) {
+		if (delimiter) {
+			// Folder view: one item per "folder" (prefix) and the blobs at this level, in name order.
+			const folders: IDataObject[] = page.prefixes.map((name) => ({ type: 'folder', name, container }));
+			const entries = [...folders, ...page.blobs.map(blobItem)].sort((a, b) =>
 				String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0,
 			);
 			for (const entry of entries) {
 				results.push(entry);
 				if (results.length >= limit) return results;
 			}
+			continue;
 		}
-		return results;
-	}
-	const pages = client.listBlobsFlat(listOptions).byPage({ maxPageSize });
-	for await (const page of pages) {
-		for (const blob of page.segment.blobItems) {
+		for (const blob of page.blobs) {
 			results.push(blobItem(blob));
 			if (results.length >= limit) return results;
 		}

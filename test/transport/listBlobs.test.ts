@@ -5,11 +5,13 @@
  * Azurite does not produce (encoded names, character references, CDATA, comments) and on broken
  * ones, which must fail, never come back as a shorter list.
  */
-import { ContainerClient, type BlobItem } from '@azure/storage-blob';
+import { BlobServiceClient, ContainerClient, type BlobItem } from '@azure/storage-blob';
 import { createHash } from 'crypto';
 
+import { sendThroughClient } from '../../nodes/AzureBlobStorage/transport/apiRequest';
+import { DEFAULT_LIMITS, installPolicies } from '../../nodes/AzureBlobStorage/transport/policies';
 import { BlobListFormatError, listBlobPages, parseBlobList, type ListBlobsOptions } from '../../nodes/AzureBlobStorage/transport/listBlobs';
-import { containerSasUrl, createContainer, sdk } from '../helpers/fixtures';
+import { blobEndpoint, containerSasUrl, createContainer, sdk, sharedKey } from '../helpers/fixtures';
 
 const NAMES = [
 	'plain.txt',
@@ -148,6 +150,32 @@ describe('List Blobs reader: same blobs as the SDK, on Azurite', () => {
 		const sasClient = new ContainerClient(containerSasUrl(container, 'rl'));
 		const { blobs } = await all(sasClient, { prefix: 'folder/', pageSize: 1 });
 		expect(blobs.map((b) => b.name)).toEqual(['folder/sub/deep.txt', 'folder/top.txt']);
+	});
+
+	it('through the package\'s pipeline the SDK leaves the page unparsed (it is read once, by the reader)', async () => {
+		const send = (withPolicies: boolean) => {
+			const service = new BlobServiceClient(blobEndpoint(), sharedKey);
+			if (withPolicies) installPolicies(service, DEFAULT_LIMITS);
+			const target = service.getContainerClient(container);
+			return sendThroughClient(target, {
+				method: 'GET',
+				url: `${target.url}?restype=container&comp=list&maxresults=2`,
+				headers: {},
+				streamResponse: false,
+				abortSignal: new AbortController().signal,
+			});
+		};
+		const plain = await send(false);
+		expect((plain.response as { parsedBody?: unknown }).parsedBody).toBeDefined();
+		const kept = await send(true);
+		expect((kept.response as { parsedBody?: unknown }).parsedBody).toBeUndefined();
+		expect(kept.bodyText).toBe(plain.bodyText);
+		expect(parseBlobList(kept.bodyText!).blobs).toHaveLength(2);
+		// With the package's policies, listing still works page by page.
+		const service = new BlobServiceClient(blobEndpoint(), sharedKey);
+		installPolicies(service, DEFAULT_LIMITS);
+		const { blobs } = await all(service.getContainerClient(container), { pageSize: 4 });
+		expect(blobs.length).toBe(NAMES.length + 4);
 	});
 
 	it('a missing container is Azure\'s ContainerNotFound error, not an empty list', async () => {

@@ -11,6 +11,7 @@ import { parseXML } from '@azure/core-xml';
 
 import type { BlobStorageConnection } from './client';
 import { InputError } from './errors';
+import { keepBodyAsText, keptBodyText } from './policies';
 
 export const API_METHODS = ['DELETE', 'GET', 'HEAD', 'POST', 'PUT'] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
@@ -228,11 +229,12 @@ export async function sendThroughClient(storageClient: SdkStorageClient, apiRequ
 		allowInsecureConnection: true,
 		streamResponseStatusCodes: apiRequest.streamResponse && apiRequest.method !== 'HEAD' ? SUCCESS_STATUSES : undefined,
 	});
+	keepBodyAsText(request);
 	const response = await client.sendRequest(request);
 	return {
 		status: response.status,
 		headers: response.headers.toJSON({ preserveCase: false }),
-		bodyText: response.bodyAsText ?? undefined,
+		bodyText: keptBodyText(request) ?? response.bodyAsText ?? undefined,
 		bodyStream: response.readableStreamBody,
 		request,
 		response,

@@ -791,7 +791,7 @@ function report(bench, startedAt, finishedAt) {
 		target(`list ${settings.listCount}: net RSS ≤ 1.2x built-in`, q(r('list', 0, 'node'), r('list', 0, 'builtin'), 'netRss'), 1.2);
 	}
 	const big = Math.max(...settings.sizes);
-	for (const op of ['upload', 'download']) {
+	for (const op of settings.sizes.length ? ['upload', 'download'] : []) {
 		const row = r(op, big, 'node');
 		// An upload workflow first reads the file into n8n's binary store; that alone grows n8n too.
 		const overRead = op === 'upload' && row && read[big] ? ` (${fmt(row.rssMiB - read[big].rssMiB, 0)} MiB over the read-only workflow)` : '';

@@ -55,6 +55,21 @@ describe('download bodies through the timeout policy', () => {
 		expect(Buffer.concat(got).equals(data)).toBe(true);
 	});
 
+	test('a body that breaks off part-way through a piece hands on every byte that arrived before the error (a resume starts there)', async () => {
+		const data = pattern(3 * BODY_PIECE);
+		const arrived = BODY_PIECE + 300 * KiB;
+		const source = new PassThrough();
+		const body = await guarded(source, { 'content-length': String(data.length) });
+		const got: Buffer[] = [];
+		body.on('data', (piece: Buffer) => got.push(piece));
+		const failed = new Promise<Error>((resolve) => body.once('error', resolve));
+		for (let offset = 0; offset < arrived; offset += 16 * KiB) source.write(data.subarray(offset, Math.min(offset + 16 * KiB, arrived)));
+		await new Promise((resolve) => setImmediate(resolve));
+		source.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+		await failed;
+		expect(Buffer.concat(got).equals(data.subarray(0, arrived))).toBe(true);
+	});
+
 	test('a small body gets a buffer of its own size, not of a whole piece', async () => {
 		const data = pattern(40 * KiB + 3);
 		const source = new PassThrough();

@@ -436,8 +436,14 @@ class GuardedBody extends Readable {
 		this.finished = true;
 		const signal = this.cancelled();
 		if (signal && !signal.aborted) bodyFailureBySignal.set(signal, error);
-		// The piece being filled is dropped: the SDK's resuming stream counts only what it was handed.
+		// What arrived of the piece being filled is handed on before the error, so a resume starts
+		// where the network stopped, not at the last piece boundary (up to 1 MiB earlier). A reader
+		// that is not taking data right now never sees it, and the SDK's resuming stream counts only
+		// what it was handed, so the resumed range is right either way.
+		const partial = this.piece && this.filled > 0 && !signal?.aborted ? this.piece.subarray(0, this.filled) : undefined;
 		this.piece = undefined;
+		this.filled = 0;
+		if (partial) this.push(partial);
 		this.destroy(signal?.aborted ? abortError(signal.reason) : error instanceof RequestTimeoutError ? error : new InterruptedBodyError(error));
 	}
 

@@ -110,14 +110,14 @@ const number = (text: string): number | undefined => (text.trim() === '' ? undef
 const PROPERTY: Record<string, PropertySetter> = {
 	'Creation-Time': (p, t) => (p.createdOn = date(t)),
 	'Last-Modified': (p, t) => (p.lastModified = date(t) as Date),
-	Etag: (p, t) => (p.etag = t),
+	Etag: (p, t) => (p.etag = own(t)),
 	'Content-Length': (p, t) => (p.contentLength = number(t)),
-	'Content-Type': (p, t) => (p.contentType = t),
-	'Content-Encoding': (p, t) => (p.contentEncoding = t),
-	'Content-Language': (p, t) => (p.contentLanguage = t),
+	'Content-Type': (p, t) => (p.contentType = own(t)),
+	'Content-Encoding': (p, t) => (p.contentEncoding = own(t)),
+	'Content-Language': (p, t) => (p.contentLanguage = own(t)),
 	'Content-MD5': (p, t) => (p.contentMD5 = Buffer.from(t, 'base64')),
-	'Content-Disposition': (p, t) => (p.contentDisposition = t),
-	'Cache-Control': (p, t) => (p.cacheControl = t),
+	'Content-Disposition': (p, t) => (p.contentDisposition = own(t)),
+	'Cache-Control': (p, t) => (p.cacheControl = own(t)),
 	'x-ms-blob-sequence-number': (p, t) => (p.blobSequenceNumber = number(t)),
 	BlobType: (p, t) => (p.blobType = t as Properties['blobType']),
 	LeaseStatus: (p, t) => (p.leaseStatus = t as Properties['leaseStatus']),
@@ -134,17 +134,27 @@ const PROPERTY: Record<string, PropertySetter> = {
 	Sealed: (p, t) => (p.isSealed = bool(t)),
 	LastAccessTime: (p, t) => (p.lastAccessedOn = date(t)),
 	RehydratePriority: (p, t) => (p.rehydratePriority = t as Properties['rehydratePriority']),
-	CopyId: (p, t) => (p.copyId = t),
+	CopyId: (p, t) => (p.copyId = own(t)),
 	CopyStatus: (p, t) => (p.copyStatus = t as Properties['copyStatus']),
-	CopySource: (p, t) => (p.copySource = t),
-	CopyProgress: (p, t) => (p.copyProgress = t),
+	CopySource: (p, t) => (p.copySource = own(t)),
+	CopyProgress: (p, t) => (p.copyProgress = own(t)),
 	CopyCompletionTime: (p, t) => (p.copyCompletedOn = date(t)),
-	CopyStatusDescription: (p, t) => (p.copyStatusDescription = t),
+	CopyStatusDescription: (p, t) => (p.copyStatusDescription = own(t)),
 	IncrementalCopy: (p, t) => (p.incrementalCopy = bool(t)),
-	DestinationSnapshot: (p, t) => (p.destinationSnapshot = t),
-	CustomerProvidedKeySha256: (p, t) => (p.customerProvidedKeySha256 = t),
-	EncryptionScope: (p, t) => (p.encryptionScope = t),
+	DestinationSnapshot: (p, t) => (p.destinationSnapshot = own(t)),
+	CustomerProvidedKeySha256: (p, t) => (p.customerProvidedKeySha256 = own(t)),
+	EncryptionScope: (p, t) => (p.encryptionScope = own(t)),
 };
+
+/**
+ * A copy of a piece of the page that does not keep the page alive. V8 makes a substring of 13
+ * characters or more a view into its parent; a listed blob's name or ETag kept that way would
+ * hold the whole 4-5 MB answer it came from in memory for as long as the output item lives (about
+ * 55 MB more per 100,000 listed blobs, measured). Joining forces a flat copy.
+ */
+function own(text: string): string {
+	return text.length < 13 ? text : (text + ' ').slice(0, -1);
+}
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -312,19 +322,19 @@ export function parseBlobList(xml: string): ParsedBlobList {
 		}
 		if (depth === 3 && stack[1] === 'Blobs') {
 			if (parent === 'BlobPrefix') {
-				if (name === 'Name') prefixName = nameValue(text, nameEncoded);
+				if (name === 'Name') prefixName = own(nameValue(text, nameEncoded));
 				return;
 			}
 			if (parent !== 'Blob' || blob === undefined) return;
 			switch (name) {
 				case 'Name':
-					blob.name = nameValue(text, nameEncoded);
+					blob.name = own(nameValue(text, nameEncoded));
 					break;
 				case 'Snapshot':
-					blob.snapshot = text;
+					blob.snapshot = own(text);
 					break;
 				case 'VersionId':
-					blob.versionId = text;
+					blob.versionId = own(text);
 					break;
 				case 'IsCurrentVersion':
 					blob.isCurrentVersion = bool(text);
@@ -346,13 +356,13 @@ export function parseBlobList(xml: string): ParsedBlobList {
 			if (parent === 'Properties') {
 				PROPERTY[name]?.(blob.properties, text);
 			} else if (parent === 'Metadata') {
-				(blob.metadata ??= {})[name] = text;
+				(blob.metadata ??= {})[own(name)] = own(text);
 			}
 			return;
 		}
 		if (depth === 6 && parent === 'Tag' && stack[3] === 'Tags') {
-			if (name === 'Key') tagKey = text;
-			else if (name === 'Value') tagValue = text;
+			if (name === 'Key') tagKey = own(text);
+			else if (name === 'Value') tagValue = own(text);
 		} else if (depth === 5 && name === 'Tag' && parent === 'TagSet' && tagKey !== undefined) {
 			(blob.tags ??= {})[tagKey] = tagValue ?? '';
 		}

@@ -11,7 +11,15 @@ function base64(data: Uint8Array | undefined): string | undefined {
 
 /** Drops undefined values so items stay tidy in the n8n table view. */
 export function compact(object: IDataObject): IDataObject {
-	return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+	// A loop, not Object.entries/fromEntries: this runs for every output item (a 10,000-blob
+	// listing spent 0.1 s here, as much as reading the pages).
+	const result: IDataObject = {};
+	for (const key in object) {
+		if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+		const value = object[key];
+		if (value !== undefined) result[key] = value;
+	}
+	return result;
 }
 
 interface BlobPropertiesLike {

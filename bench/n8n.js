@@ -38,6 +38,7 @@
  *   BENCH_N8N_OUT=bench/N8N-RESULTS.md    where the markdown report goes ('' = stdout only)
  *   BENCH_N8N_CPU_PROFILE=DIR     every n8n process writes a V8 CPU profile (.cpuprofile) into DIR
  *   BENCH_N8N_PAGE_SIZE=5000      this node's listing page size (its Page Size option)
+ *   BENCH_N8N_VERIFY_MD5=0        this node's downloads without Verify Content-MD5 (the CPU the check costs)
  * Needs the built package (npm run build; `npm run bench:n8n` does it), python3 and openssl.
  * n8n 2.41.1 + Node 24 come from scripts/n8n-runtime.js (installed once into ~/.cache).
  */
@@ -137,6 +138,8 @@ const settings = {
 	repeat: Math.max(1, Number(process.env.BENCH_N8N_REPEAT || 1)),
 	blockMiB: Number(process.env.BENCH_BLOCK_MIB || 8),
 	parallel: Number(process.env.BENCH_PARALLEL || 4),
+	// Download's Verify Content-MD5 (on by default): BENCH_N8N_VERIFY_MD5=0 measures the download without the check.
+	verifyMd5: process.env.BENCH_N8N_VERIFY_MD5 !== '0',
 	// A quick run does not replace the full results unless asked to (BENCH_N8N_OUT=file).
 	out: process.env.BENCH_N8N_OUT ?? (quick ? '' : path.join(__dirname, 'N8N-RESULTS.md')),
 };
@@ -420,7 +423,13 @@ class Bench {
 			workflows.push(
 				chain(ids.download[sizeMiB].node, `bench download ${sizeMiB} node`, [
 					trigger,
-					nodeStep({ operation: 'download', container: byName(FILE_CONTAINER), blob: byName(source.blob), binaryPropertyName: 'data' }),
+					nodeStep({
+						operation: 'download',
+						container: byName(FILE_CONTAINER),
+						blob: byName(source.blob),
+						binaryPropertyName: 'data',
+						...(settings.verifyMd5 ? {} : { options: { verifyMd5: false } }),
+					}),
 				]),
 			);
 			workflows.push(
@@ -718,6 +727,7 @@ function report(bench, startedAt, finishedAt) {
 	lines.push(`- n8n ${runtimeModule.N8N_VERSION} on Node ${bench.nodeVersion} (\`n8n execute --id --rawOutput\`, SQLite, filesystem binary data mode); ` +
 		`SDK @azure/storage-blob ${require('@azure/storage-blob/package.json').version} on the same Node; Azurite ${require('azurite/package.json').version} over HTTPS on loopback, data on disk`);
 	lines.push(`- Block size ${settings.blockMiB} MiB, ${settings.parallel} parallel blocks for (a) and (c); (b) sends one Put Blob with the whole file and reads the whole blob into memory`);
+	lines.push(`- (a) downloads ${settings.verifyMd5 ? 'with Verify Content-MD5 on (the default)' : '**without** Verify Content-MD5 (BENCH_N8N_VERIFY_MD5=0)'}; uploads with the default Integrity Check (whole-blob MD5)`);
 	lines.push(`- Sizes ${settings.sizes.join(', ')} MiB; list ${settings.listCount} blobs; ${settings.repeat} round(s)${settings.repeat > 1 ? ' (medians)' : ''}; order within a step: (a), (b), (c)`);
 	lines.push(`- Baselines (medians of ${bench.baselines.idle.length} runs, one before each step and one at the end): n8n idle workflow ${fmt(idle.wall)} s wall, ${fmt(idle.cpu)} s CPU, ${fmt(idle.rssMiB, 0)} MiB peak RSS; ` +
 		`SDK idle process ${fmt(sdkIdle.wall)} s, ${fmt(sdkIdle.cpu)} s CPU, ${fmt(sdkIdle.rssMiB, 0)} MiB; read-only workflow ` +

@@ -184,6 +184,33 @@ describe('List Blobs reader: same blobs as the SDK, on Azurite', () => {
 	});
 });
 
+describe('List Blobs paging against a service that repeats itself', () => {
+	it('a NextMarker equal to the marker just sent ends the listing with an error instead of looping forever', async () => {
+		const { createServer } = await import('http');
+		let requests = 0;
+		const server = createServer((_req, res) => {
+			requests++;
+			res.writeHead(200, { 'content-type': 'application/xml', date: new Date().toUTCString() });
+			res.end('<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs><Blob><Name>a</Name><Properties><Last-Modified>Fri, 27 Nov 2026 10:00:00 GMT</Last-Modified><Etag>0x1</Etag></Properties></Blob></Blobs><NextMarker>same</NextMarker></EnumerationResults>');
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const port = (server.address() as import('net').AddressInfo).port;
+			const client = new ContainerClient(`http://127.0.0.1:${port}/devstoreaccount1/loop`);
+			const seen: string[] = [];
+			await expect(
+				(async () => {
+					for await (const page of listBlobPages(client, { pageSize: 1, abortSignal: new AbortController().signal })) seen.push(...page.blobs.map((b) => b.name));
+				})(),
+			).rejects.toThrow(/never end/);
+			expect(seen).toEqual(['a']);
+			expect(requests).toBe(2);
+		} finally {
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
+	});
+});
+
 describe('List Blobs reader: documents Azurite does not produce', () => {
 	const doc = (blobs: string, tail = '<NextMarker />') =>
 		`<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://a.blob.core.windows.net/" ContainerName="c"><MaxResults>5</MaxResults><Blobs>${blobs}</Blobs>${tail}</EnumerationResults>`;

@@ -52,7 +52,10 @@ export async function* listBlobPages(container: ContainerClient, options: ListBl
 		const parsed = parseBlobList(response.bodyText ?? '');
 		const dateHeader = response.headers.date;
 		const date = dateHeader ? new Date(dateHeader) : undefined;
-		marker = parsed.nextMarker || undefined;
+		const next = parsed.nextMarker || undefined;
+		// A service (or proxy) answering the same continuation again would make this loop forever.
+		if (next !== undefined && next === marker) throw new BlobListFormatError('it asks to continue from the marker it was just asked for, so the listing would never end');
+		marker = next;
 		yield { blobs: parsed.blobs, prefixes: parsed.prefixes, date: date && !Number.isNaN(date.getTime()) ? date : undefined };
 	} while (marker !== undefined);
 }

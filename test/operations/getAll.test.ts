@@ -4,8 +4,13 @@
  * delete: Include Versions and Include Deleted are checked to send the request and list the
  * current blobs (no versions or deleted blobs exist there to show).
  */
+import { createServer } from 'http';
+import type { AddressInfo } from 'net';
+
+import { runNode } from '../helpers/engine';
 import { createContainer, sdk } from '../helpers/fixtures';
 import { byName } from '../helpers/params';
+import { sharedKeyFor } from '../streaming/support';
 import { putBlob, run } from './support';
 
 describe('Blob > Get Many: folders, snapshots, versions, deleted', () => {
@@ -81,5 +86,38 @@ describe('Blob > Get Many: folders, snapshots, versions, deleted', () => {
 	it('refuses a Delimiter that is not text, naming the field', async () => {
 		const { error } = await list({ options: { delimiter: '={{ 5 }}' } });
 		expect(error?.message).toContain('Delimiter must be text');
+	});
+});
+
+describe('Blob > Get Many: an answer that is not a whole List Blobs document', () => {
+	/** A loopback endpoint that answers every listing with a document cut off part-way. */
+	async function brokenEndpoint() {
+		const server = createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/xml', 'x-ms-request-id': 'cut-off-1' });
+			res.end('<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs><Blob><Name>a.txt</Name><Properties><Last-Modified>Fri, 27 Nov 2026 10:00:00 GMT</Last-Modified>');
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const port = (server.address() as AddressInfo).port;
+		return { endpoint: `http://127.0.0.1:${port}/devstoreaccount1`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+	}
+
+	it('fails the item with what went wrong and what to check, not a shorter list; with Continue On Fail the item carries it', async () => {
+		const broken = await brokenEndpoint();
+		try {
+			const { authentication, credentials } = sharedKeyFor(broken.endpoint);
+			const parameters = { authentication, resource: 'blob', operation: 'getAll', container: byName('any'), returnAll: true };
+			const { items, error } = await runNode({ credentials, parameters });
+			expect(items).toHaveLength(0);
+			expect(error?.message).toBe("Azure's blob list could not be read: it ended before </Properties>");
+			expect(error?.description).toContain('check the endpoint in the credential');
+			const continued = await runNode({ credentials, parameters, continueOnFail: true, items: [{ json: {} }, { json: {} }] });
+			expect(continued.error).toBeUndefined();
+			expect(continued.items.map((i) => i.json.error)).toEqual([
+				"Azure's blob list could not be read: it ended before </Properties>",
+				"Azure's blob list could not be read: it ended before </Properties>",
+			]);
+		} finally {
+			await broken.close();
+		}
 	});
 });

@@ -13,6 +13,20 @@ import { entraIdFailureFrom } from './entraIdErrors';
 import { formatSeconds, historyOf, InterruptedBodyError, lastBodyFailure, MAX_RETRY_AFTER_MS, RequestTimeoutError } from './policies';
 import { IntegrityError, PartialUploadError } from './transfer';
 
+/**
+ * Azure's answer to a blob listing could not be read (not well-formed, cut short, not a List Blobs
+ * document, or paging that would never end): never turned into a shorter list.
+ */
+export class BlobListFormatError extends Error {
+	readonly description =
+		'The answer was damaged or cut short on the way (a proxy, firewall or network fault), or the credential\'s endpoint is not an Azure Blob Storage endpoint. Run the node again; if it keeps failing, check the endpoint in the credential.';
+
+	constructor(reason: string) {
+		super(`Azure's blob list could not be read: ${reason}`);
+		this.name = 'BlobListFormatError';
+	}
+}
+
 /** Invalid input detected by the package before any request; names the field and the fix. */
 export class InputError extends Error {
 	constructor(
@@ -558,7 +572,7 @@ function translate(node: INode, error: unknown, context: ErrorContext): NodeApiE
 		translated.description = [translated.description, progress].filter(Boolean).join('\n');
 		return translated;
 	}
-	if (error instanceof IntegrityError) {
+	if (error instanceof IntegrityError || error instanceof BlobListFormatError) {
 		return new NodeOperationError(node, clean(error.message) ?? '', { itemIndex, description: clean(error.description) });
 	}
 	const e = error as NetworkErrorLike;

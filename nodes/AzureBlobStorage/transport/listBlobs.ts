@@ -13,6 +13,9 @@
 import type { BlobItem, ContainerClient } from '@azure/storage-blob';
 
 import { sendThroughClient, toRestError } from './apiRequest';
+import { BlobListFormatError } from './errors';
+
+export { BlobListFormatError };
 
 export interface ListBlobsOptions {
 	prefix?: string;
@@ -92,14 +95,6 @@ export interface ParsedBlobList {
 	blobs: BlobItem[];
 	prefixes: string[];
 	nextMarker?: string;
-}
-
-/** The answer could not be read as a List Blobs document. */
-export class BlobListFormatError extends Error {
-	constructor(reason: string) {
-		super(`Azure's blob list could not be read: ${reason}`);
-		this.name = 'BlobListFormatError';
-	}
 }
 
 type Properties = BlobItem['properties'];

@@ -68,11 +68,14 @@ interface ListingState {
 	error?: unknown;
 }
 
-/** The prefix (item 0), checked. `required`: an empty prefix (the whole container) is refused. */
-function readPrefix(ctx: IExecuteFunctions, connection: BlobStorageConnection, required: boolean, what: string): string {
+/**
+ * The prefix (item 0), checked. With `emptyRefused` (what the operation would do, e.g. "delete"),
+ * an empty prefix (the whole container) is refused.
+ */
+function readPrefix(ctx: IExecuteFunctions, connection: BlobStorageConnection, emptyRefused: string | undefined): string {
 	const prefix = assertNoSecret(ctx, textValue(ctx, ctx.getNodeParameter('prefix', 0, ''), 0, 'Prefix'), 0, 'Prefix', connection);
-	if (required && prefix === '') {
-		throw new NodeOperationError(ctx.getNode(), `Prefix is empty, which would ${what} every blob in the container`, {
+	if (emptyRefused !== undefined && prefix === '') {
+		throw new NodeOperationError(ctx.getNode(), `Prefix is empty, which would ${emptyRefused} every blob in the container`, {
 			itemIndex: 0,
 			description: 'Enter the prefix of the blobs to act on, e.g. exports/2024/. To remove a whole container use Container → Delete.',
 		});
@@ -262,7 +265,7 @@ export async function runBulk(
 	const options = readOptions<{ dryRun?: unknown; batchesInFlight?: unknown }>(ctx, 0);
 	const dryRun = booleanValue(ctx, options.dryRun, 0, 'Dry Run', false);
 	const inFlight = integerValue(ctx, options.batchesInFlight, 0, 'Batches in Flight', { min: 1, max: 16 }, 4);
-	const prefix = selection === 'prefix' ? readPrefix(ctx, connection, bulk.emptyPrefixRefused !== undefined, bulk.emptyPrefixRefused ?? '') : '';
+	const prefix = selection === 'prefix' ? readPrefix(ctx, connection, bulk.emptyPrefixRefused) : '';
 	const { groups, refused, listingStopped } = bulkTargets(ctx, itemIndexes, connection, signal, selection, prefix);
 
 	const output: INodeExecutionData[] = refused.map(refusedItem);

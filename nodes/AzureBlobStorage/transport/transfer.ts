@@ -12,7 +12,7 @@ import { read, ReadStream } from 'fs';
 import type { Readable } from 'stream';
 import { pipeline, Transform } from 'stream';
 
-import { mayBeOwnEarlierTry } from './policies';
+import { BODY_PIECE, mayBeOwnEarlierTry } from './policies';
 import type {
 	BlobClient,
 	BlobHTTPHeaders,
@@ -519,9 +519,10 @@ export async function downloadBlob(client: BlobClient, options: DownloadOptions 
 /**
  * Size of the chunks handed on by `verifyingStream`. A download arrives in 16-64 KiB pieces, and
  * n8n's filesystem store writes each piece it gets with its own system call; 1 MiB pieces cut
- * that (and the hashing calls) by 16-64x for one extra memory copy.
+ * that (and the hashing calls) by 16-64x. The timeout policy already gathers a body into pieces of
+ * this size from its start, which then pass through uncopied: the two must stay the same size.
  */
-export const DOWNLOAD_CHUNK = 1024 * 1024;
+export const DOWNLOAD_CHUNK = BODY_PIECE;
 
 /**
  * Passes a download through in chunks of `chunkSize` (the last one shorter), hashing them when

@@ -127,4 +127,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, connec
 	if (computeMD5 && digest) json.md5 = digest;
 	return { json, binary: { [property]: binary } };
 }
-

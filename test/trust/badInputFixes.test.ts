@@ -180,8 +180,8 @@ describe('robustness: the credential Test survives a stale pooled connection', (
 			// Reset the idle pooled connection and test again before the event loop sees the reset.
 			for (const socket of clients) (socket as import('net').Socket & { resetAndDestroy(): void }).resetAndDestroy();
 			const again = await credentialDialog(cred);
-			// The whole answer on failure, so a failure says what the dialog reported.
-			expect(again).toEqual({ status: 'OK', message: expect.any(String) });
+			// On failure, the dialog's message too, so a failure says what the dialog reported.
+			expect(again.status === 'OK' ? 'OK' : `${again.status}: ${again.message}`).toBe('OK');
 		} finally {
 			for (const socket of clients) socket.destroy();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
